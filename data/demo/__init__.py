@@ -1,0 +1,1 @@
+"""The bundled demo corpus (articles.jsonl), shipped in the wheel as ``newsclf.demo``."""

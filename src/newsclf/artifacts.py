@@ -1,0 +1,193 @@
+"""Save and load trained classifiers as artifact directories.
+
+``manifest.json`` records the format version, library versions, tasks, config, metrics and the
+sha256 of every other file. Loading checks all of it *before* unpickling anything, and saving
+goes through a temporary directory renamed into place, so an interrupted save leaves nothing
+that looks like a model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import warnings
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import scipy
+import sklearn
+
+from newsclf.classifier import NewsClassifier, TaskModel
+from newsclf.errors import ArtifactError
+
+__all__ = ["FORMAT_VERSION", "MANIFEST", "library_versions", "load", "save_artifact"]
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+
+
+def library_versions() -> dict[str, str]:
+    from newsclf import __version__
+
+    return {
+        "newsclf": __version__,
+        "scikit-learn": sklearn.__version__,
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def save_artifact(
+    classifier: NewsClassifier,
+    path: str | Path,
+    *,
+    config: dict[str, Any] | None = None,
+    metrics: dict[str, Any] | None = None,
+    data_fingerprint: str | None = None,
+) -> Path:
+    """Write ``classifier`` to the directory ``path`` (which must not exist yet)."""
+    path = Path(path).absolute()
+    if path.exists():
+        raise ArtifactError("already exists; refusing to overwrite", path=path,
+                            hint="choose a new directory or remove the old one")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.partial-", dir=path.parent))
+    try:
+        tasks = {}
+        for task, model in classifier.models.items():
+            name = f"{task}.joblib"
+            joblib.dump(model.pipeline, tmp / name)
+            tasks[task] = {
+                "file": name,
+                "labels": model.labels,
+                "input": model.input,
+                "include_title": model.include_title,
+            }
+        manifest = {
+            "format": "newsclf-artifact",
+            "format_version": FORMAT_VERSION,
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "versions": library_versions(),
+            "tasks": tasks,
+            "config": config or {},
+            "data_fingerprint": data_fingerprint,
+            "metrics": metrics or {},
+            "files": {t["file"]: _sha256(tmp / t["file"]) for t in tasks.values()},
+        }
+        # the manifest is written last: without it the directory is not an artifact
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
+                                    encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return path
+
+
+def _read_manifest(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        raise ArtifactError("no such model directory", path=path,
+                            hint="pass the 'model' directory of a training run (RUN_DIR/model)")
+    manifest_path = path / MANIFEST
+    if not manifest_path.is_file():
+        raise ArtifactError(
+            f"no {MANIFEST}: not a newsclf model (or an interrupted save)", path=path,
+            hint="pass the 'model' directory of a finished training run",
+        )
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ArtifactError(f"unreadable manifest ({exc})", path=manifest_path) from None
+    required = ("format_version", "versions", "tasks", "files")
+    if not isinstance(manifest, dict) or any(k not in manifest for k in required):
+        raise ArtifactError("incomplete manifest (missing keys)", path=manifest_path)
+    version = manifest["format_version"]
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ArtifactError(
+            f"artifact format {version!r} is newer than this newsclf reads ({FORMAT_VERSION})",
+            path=manifest_path, hint="upgrade newsclf (pip install -U newsclf)",
+        )
+    return manifest
+
+
+def _check_files(path: Path, manifest: dict[str, Any]) -> None:
+    files = manifest["files"]
+    for task, spec in manifest["tasks"].items():
+        if spec.get("file") not in files:
+            raise ArtifactError(f"task {task!r} has no checksum in the manifest", path=path)
+    for name, expected in files.items():
+        if Path(name).name != name:
+            raise ArtifactError(f"manifest names a file outside the artifact: {name!r}", path=path)
+        file = path / name
+        if not file.is_file():
+            raise ArtifactError("file listed in the manifest is missing", path=file)
+        if _sha256(file) != expected:
+            raise ArtifactError(
+                "checksum mismatch: the file changed after the model was saved", path=file,
+                hint="re-train or re-copy the artifact; never load a model you cannot verify",
+            )
+
+
+def _check_versions(path: Path, manifest: dict[str, Any], allow_version_mismatch: bool) -> None:
+    saved = manifest["versions"].get("scikit-learn", "?")
+    now = sklearn.__version__
+    if saved == now:
+        return
+    same_minor = saved.split(".")[:2] == now.split(".")[:2]
+    message = f"saved with scikit-learn {saved}, loading with {now}"
+    if same_minor or allow_version_mismatch:
+        warnings.warn(f"{path}: {message}; predictions may differ slightly", stacklevel=3)
+        return
+    raise ArtifactError(
+        message + "; models are not guaranteed to behave the same across minor versions",
+        path=path,
+        hint=f"install scikit-learn=={saved} to use it, re-train it, or pass "
+        "allow_version_mismatch=True (--allow-version-mismatch) to load anyway",
+    )
+
+
+def load(path: str | Path, *, allow_version_mismatch: bool = False) -> NewsClassifier:
+    """Load an artifact directory after checking its manifest, checksums and versions."""
+    path = Path(path).expanduser().absolute()
+    manifest = _read_manifest(path)
+    _check_files(path, manifest)
+    _check_versions(path, manifest, allow_version_mismatch)
+    models = {}
+    with warnings.catch_warnings():
+        if not allow_version_mismatch:
+            warnings.simplefilter("error", sklearn.exceptions.InconsistentVersionWarning)
+        for task, spec in manifest["tasks"].items():
+            try:
+                pipeline = joblib.load(path / spec["file"])
+            except sklearn.exceptions.InconsistentVersionWarning as exc:
+                raise ArtifactError(str(exc), path=path / spec["file"]) from None
+            except Exception as exc:  # corrupt pickles raise many types
+                raise ArtifactError(f"cannot unpickle ({type(exc).__name__}: {exc})",
+                                    path=path / spec["file"]) from None
+            models[task] = TaskModel(
+                pipeline=pipeline, input=spec.get("input", "text"),
+                include_title=bool(spec.get("include_title", True)),
+            )
+    if sys.version_info[:2] != tuple(
+        int(x) for x in manifest["versions"].get("python", "0.0").split(".")[:2]
+    ):
+        warnings.warn(f"{path}: saved with Python {manifest['versions'].get('python')}",
+                      stacklevel=2)
+    return NewsClassifier(models, manifest)

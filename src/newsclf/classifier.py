@@ -1,0 +1,135 @@
+"""NewsClassifier: the trained topic and stance heads behind one API."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from newsclf.data.records import Record, records_from_dicts
+from newsclf.errors import DataError
+
+__all__ = ["NewsClassifier", "TaskModel", "document_text"]
+
+
+def document_text(record: Record, include_title: bool) -> str:
+    """The string a text pipeline sees for ``record`` (title, when used, on the first line)."""
+    if include_title and record.title:
+        return f"{record.title}\n{record.text}"
+    return record.text
+
+
+@dataclass
+class TaskModel:
+    """One fitted task pipeline and how to feed it."""
+
+    pipeline: Any
+    input: str  # "text" or "pair" (text, target)
+    include_title: bool = True
+
+    @property
+    def labels(self) -> list[str]:
+        return [str(c) for c in self.pipeline.classes_]
+
+    def inputs(self, records: Sequence[Record]) -> list[Any]:
+        texts = [document_text(r, self.include_title) for r in records]
+        if self.input == "text":
+            return texts
+        return [(t, r.target) for t, r in zip(texts, records, strict=True)]
+
+
+class NewsClassifier:
+    """Trained topic and/or stance classifiers; load one with :func:`newsclf.load`.
+
+    ``predict`` and ``predict_proba`` accept a list of texts (with ``targets`` for stance), or
+    a list of record dicts (``{"text": ..., "target": ..., "title": ...}``).
+    """
+
+    def __init__(self, models: Mapping[str, TaskModel], manifest: dict[str, Any] | None = None):
+        self.models = dict(models)
+        self.manifest = manifest or {}
+
+    @property
+    def tasks(self) -> list[str]:
+        return list(self.models)
+
+    @property
+    def labels(self) -> dict[str, list[str]]:
+        """Label order of each task's probability columns."""
+        return {task: m.labels for task, m in self.models.items()}
+
+    def __repr__(self) -> str:
+        heads = ", ".join(f"{t}: {len(m.labels)} labels" for t, m in self.models.items())
+        return f"NewsClassifier({heads})"
+
+    def _records(self, X: Any, targets: Sequence[str] | None) -> list[Record]:
+        if isinstance(X, str):
+            raise DataError("expected a list of texts or records, got a single string",
+                            hint="wrap it in a list: predict([text])")
+        items = list(X)
+        if items and all(isinstance(x, Record) for x in items):
+            records = items
+        elif all(isinstance(x, Mapping) for x in items):
+            records = records_from_dicts([dict(x) for x in items])
+        elif all(isinstance(x, str) for x in items):
+            records = records_from_dicts([{"text": x} for x in items])
+        else:
+            raise DataError("expected texts (str) or records (dicts), not a mix of types")
+        if targets is not None:
+            targets = list(targets)
+            if len(targets) != len(records):
+                raise DataError(f"{len(records)} texts but {len(targets)} targets")
+            records = [replace(r, target=t) for r, t in zip(records, targets, strict=True)]
+        for r in records:
+            if not isinstance(r.text, str):
+                raise DataError("missing or non-string text", line=r.line, field="text")
+            if "stance" in self.models and not r.target:
+                raise DataError(
+                    "the stance model needs a target for every text", line=r.line, field="target",
+                    hint="pass targets=[...] or records with a 'target' field",
+                )
+        return records
+
+    def predict_proba(self, X: Any, targets: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+        """Per task, an ``(n, n_labels)`` array of probabilities in the order of ``labels``."""
+        records = self._records(X, targets)
+        return self._proba(records)
+
+    def _proba(self, records: list[Record]) -> dict[str, np.ndarray]:
+        if not records:
+            return {t: np.zeros((0, len(m.labels))) for t, m in self.models.items()}
+        return {t: m.pipeline.predict_proba(m.inputs(records)) for t, m in self.models.items()}
+
+    def predict(self, X: Any, targets: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+        """Per task, the most probable label of each input."""
+        proba = self.predict_proba(X, targets)
+        return {
+            t: np.asarray(self.labels[t], dtype=object)[p.argmax(axis=1)] if len(p) else
+            np.asarray([], dtype=object)
+            for t, p in proba.items()
+        }
+
+    def predict_records(self, records: Sequence[Record]) -> list[dict[str, Any]]:
+        """One output dict per record, in order: ``id``, then label and scores for each task."""
+        records = self._records(records, None)
+        proba = self._proba(records)
+        out = []
+        for i, r in enumerate(records):
+            row: dict[str, Any] = {"id": r.id}
+            for task, p in proba.items():
+                labels = self.labels[task]
+                row[task] = labels[int(p[i].argmax())]
+                row[f"{task}_scores"] = {
+                    label: round(float(s), 6) for label, s in zip(labels, p[i], strict=True)
+                }
+            out.append(row)
+        return out
+
+    def save(self, path: str | Path, **info: Any) -> Path:
+        """Save as an artifact directory (see :func:`newsclf.artifacts.save_artifact`)."""
+        from newsclf.artifacts import save_artifact
+
+        return save_artifact(self, path, **info)

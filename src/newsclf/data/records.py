@@ -1,0 +1,182 @@
+"""Reading records (JSON Lines or CSV) with errors that name the file and line.
+
+A record is one article: ``text`` plus optional ``id``, ``title``, ``target``, ``topic``,
+``stance``, ``lang`` and ``group`` (see DESIGN.md). Every record remembers the line it came from
+so that later checks can point at it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from newsclf.errors import DataError
+
+__all__ = ["FIELDS", "FORMATS", "Record", "detect_format", "read_records", "records_from_dicts"]
+
+FIELDS = ("id", "text", "title", "target", "topic", "stance", "lang", "group")
+FORMATS = ("jsonl", "csv", "tsv")
+_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".tsv": "tsv"}
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One article. ``line`` is its 1-based line in ``source`` (for error messages)."""
+
+    text: Any
+    id: str
+    line: int
+    source: str = "<memory>"
+    title: str | None = None
+    target: str | None = None
+    topic: str | None = None
+    stance: str | None = None
+    lang: str | None = None
+    group: str | None = None
+
+    def label(self, task: str) -> str | None:
+        return getattr(self, task)
+
+
+def detect_format(path: Path, fmt: str = "auto") -> str:
+    """``jsonl``, ``csv`` or ``tsv`` from ``fmt`` or else from the file suffix."""
+    if fmt != "auto":
+        if fmt not in FORMATS:
+            raise DataError(
+                f"unknown format {fmt!r}", path=path, hint=f"use one of: auto, {', '.join(FORMATS)}"
+            )
+        return fmt
+    suffix = path.suffix.lower()
+    if suffix not in _SUFFIXES:
+        raise DataError(
+            f"cannot tell the format from the suffix {suffix!r}",
+            path=path,
+            hint="name the file .jsonl or .csv, or pass the format (data.format=jsonl|csv|tsv)",
+        )
+    return _SUFFIXES[suffix]
+
+
+def _decode(raw: bytes, path: Path, encoding: str) -> str:
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataError(
+            f"bytes that are not valid {encoding} ({raw[exc.start:exc.start + 4]!r})",
+            path=path,
+            line=line,
+            hint="convert the file to UTF-8, or pass its encoding "
+            "(data.encoding=latin-1 for training, --encoding latin-1 for predict/evaluate)",
+        ) from None
+    except LookupError:
+        raise DataError(f"unknown encoding {encoding!r}", path=path) from None
+    return text.removeprefix("\ufeff")
+
+
+def _clean(value: Any) -> Any:
+    """Empty CSV cells, JSON nulls and NaN floats all mean 'missing'."""
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, str) and value.strip() == "":
+        return value if value else None
+    return value
+
+
+def _field(row: dict[str, Any], name: str, path: Path | str, line: int) -> str | None:
+    value = _clean(row.get(name))
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise DataError(
+            f"must be a string, got {type(value).__name__}", path=path, line=line, field=name
+        )
+    return str(value)
+
+
+def _record(row: dict[str, Any], path: Path | str, line: int) -> Record:
+    text = _clean(row.get("text"))
+    if text is not None and not isinstance(text, str):
+        raise DataError(
+            f"must be a string, got {type(text).__name__}", path=path, line=line, field="text"
+        )
+    rid = _field(row, "id", path, line)
+    fields = {name: _field(row, name, path, line) for name in FIELDS[2:]}
+    return Record(
+        text=text, id=rid if rid is not None else str(line), line=line, source=str(path), **fields
+    )
+
+
+def _jsonl(text: str, path: Path) -> list[Record]:
+    records = []
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.rstrip("\r")
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DataError(
+                f"malformed JSON ({exc.msg} at column {exc.colno})",
+                path=path,
+                line=number,
+                hint="each line must be one JSON object, e.g. {\"text\": \"...\", \"topic\": \"...\"}",
+            ) from None
+        if not isinstance(row, dict):
+            raise DataError(
+                f"expected a JSON object, got {type(row).__name__}", path=path, line=number
+            )
+        records.append(_record(row, path, number))
+    return records
+
+
+def _csv(text: str, path: Path, delimiter: str) -> list[Record]:
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records = []
+    start = 2
+    try:
+        if reader.fieldnames is None:
+            return []
+        for row in reader:
+            if None in row:
+                raise DataError(
+                    f"row has {len(reader.fieldnames) + len(row[None])} cells but the header "
+                    f"has {len(reader.fieldnames)}",
+                    path=path,
+                    line=start,
+                    hint="quote cells that contain the delimiter",
+                )
+            if any(v is not None for v in row.values()):
+                records.append(_record(row, path, start))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise DataError(f"malformed CSV ({exc})", path=path, line=reader.line_num) from None
+    return records
+
+
+def read_records(path: str | Path, *, encoding: str = "utf-8", fmt: str = "auto") -> list[Record]:
+    """All records of a JSONL/CSV/TSV file, in file order."""
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise DataError(
+            "file not found", path=path.absolute(), hint="check the path (relative paths start "
+            "from the directory you run newsclf in)"
+        )
+    if path.is_dir():
+        raise DataError("is a directory, expected a JSONL or CSV file", path=path)
+    kind = detect_format(path, fmt)
+    text = _decode(path.read_bytes(), path, encoding)
+    if kind == "jsonl":
+        return _jsonl(text, path)
+    return _csv(text, path, "," if kind == "csv" else "\t")
+
+
+def records_from_dicts(rows: list[dict[str, Any]], source: str = "<memory>") -> list[Record]:
+    """Records from in-memory dicts (the Python API), numbered from 1."""
+    return [_record(row, source, i) for i, row in enumerate(rows, start=1)]

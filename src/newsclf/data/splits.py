@@ -1,0 +1,83 @@
+"""Held-out evaluation splits that keep a story (``group``) on one side.
+
+Articles about the same event share vocabulary; a random split would put siblings on both
+sides and inflate every score, so the default split is stratified *and* grouped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedShuffleSplit
+
+from newsclf.data.records import Record
+from newsclf.errors import ConfigError, DataError
+
+__all__ = ["SPLITS", "split_records"]
+
+
+def _test_size(split: Mapping[str, Any]) -> float:
+    size = split.get("test_size", 0.2)
+    if not isinstance(size, int | float) or not 0 < size <= 0.5:
+        raise ConfigError(f"must be a fraction in (0, 0.5], got {size!r}", key="split.test_size")
+    return float(size)
+
+
+def _group_stratified(y: np.ndarray, groups: np.ndarray, split: Mapping[str, Any], seed: int):
+    n_splits = max(2, round(1 / _test_size(split)))
+    n_groups = len(set(groups))
+    if n_groups < n_splits:
+        raise DataError(
+            f"only {n_groups} distinct groups; a {1 / n_splits:.0%} grouped hold-out needs at "
+            f"least {n_splits}",
+            field=split.get("group_field", "group"),
+            hint="add more groups, pass a test file (data.test=PATH) or use split=stratified",
+        )
+    cv = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    return next(cv.split(np.zeros(len(y)), y, groups))
+
+
+def _stratified(y: np.ndarray, groups: np.ndarray, split: Mapping[str, Any], seed: int):
+    cv = StratifiedShuffleSplit(n_splits=1, test_size=_test_size(split), random_state=seed)
+    return next(cv.split(np.zeros(len(y)), y))
+
+
+#: split names usable as ``split=NAME``
+SPLITS: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
+    "group_stratified": _group_stratified,
+    "stratified": _stratified,
+}
+
+
+def split_records(
+    records: Sequence[Record], *, split: Mapping[str, Any], tasks: Sequence[str], seed: int
+) -> tuple[list[Record], list[Record]]:
+    """(train, eval) records; stratified by ``split.stratify`` (default: the first task)."""
+    name = split.get("name")
+    if name not in SPLITS:
+        raise ConfigError(
+            f"unknown split {name!r}", key="split.name",
+            hint=f"choose one of: {', '.join(sorted(SPLITS))}",
+        )
+    stratify = split.get("stratify") or tasks[0]
+    if stratify not in tasks:
+        raise ConfigError(
+            f"{stratify!r} is not one of the tasks {list(tasks)}", key="split.stratify"
+        )
+    group_field = split.get("group_field", "group")
+    y = np.asarray([r.label(stratify) for r in records], dtype=object)
+    groups = np.asarray(
+        [getattr(r, group_field, None) or f"record:{r.id}" for r in records], dtype=object
+    )
+    counts = {label: int((y == label).sum()) for label in set(y)}
+    rare = sorted(label for label, n in counts.items() if n < 2)
+    if rare:
+        raise DataError(
+            f"class(es) {rare} of '{stratify}' have a single example; a hold-out split needs "
+            "at least two per class", field=stratify,
+            hint="add examples or drop the class",
+        )
+    train_idx, eval_idx = SPLITS[name](y, groups, split, seed)
+    return [records[i] for i in train_idx], [records[i] for i in eval_idx]

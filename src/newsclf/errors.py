@@ -1,0 +1,71 @@
+"""One exception family for every mistake a user can make.
+
+Each error says what was wrong, where (file and line, or config key) and how to fix it, so the CLI
+can print it as one line instead of a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["ArtifactError", "ConfigError", "DataError", "NewsclfError"]
+
+
+class NewsclfError(Exception):
+    """Base class: a problem the user can fix; the CLI prints it without a traceback."""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        if self.hint:
+            return f"{self.message}\n  hint: {self.hint}"
+        return self.message
+
+
+class DataError(NewsclfError, ValueError):
+    """Bad input data: names the file, the line and the field where known."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | Path | None = None,
+        line: int | None = None,
+        field: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.path = None if path is None else str(path)
+        self.line = line
+        self.field = field
+        where = []
+        if self.path is not None:
+            where.append(self.path if line is None else f"{self.path}:{line}")
+        elif line is not None:
+            where.append(f"line {line}")
+        if field is not None:
+            where.append(f"field '{field}'")
+        prefix = f"{', '.join(where)}: " if where else ""
+        super().__init__(prefix + message, hint=hint)
+
+
+class ConfigError(NewsclfError, ValueError):
+    """A bad configuration value: names the config key."""
+
+    def __init__(self, message: str, *, key: str | None = None, hint: str | None = None) -> None:
+        self.key = key
+        prefix = f"config '{key}': " if key else ""
+        super().__init__(prefix + message, hint=hint)
+
+
+class ArtifactError(NewsclfError):
+    """A saved model that cannot be loaded safely: names the file."""
+
+    def __init__(
+        self, message: str, *, path: str | Path | None = None, hint: str | None = None
+    ) -> None:
+        self.path = None if path is None else str(path)
+        prefix = f"{self.path}: " if self.path else ""
+        super().__init__(prefix + message, hint=hint)

@@ -1,0 +1,78 @@
+"""The metrics every evaluation reports, as plain JSON-ready dicts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
+
+from newsclf.evaluation.bootstrap import bootstrap_macro_f1
+
+__all__ = ["classification_metrics", "format_metrics_table"]
+
+
+def classification_metrics(
+    y_true: Sequence[str],
+    y_pred: Sequence[str],
+    *,
+    labels: Sequence[str] | None = None,
+    n_resamples: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Accuracy, macro-F1 with a bootstrap CI, per-class P/R/F1 and the confusion matrix."""
+    y_true = [str(y) for y in y_true]
+    y_pred = [str(y) for y in y_pred]
+    labels = sorted(set(y_true) | set(y_pred)) if labels is None else list(labels)
+    labels = labels + sorted((set(y_true) | set(y_pred)) - set(labels))
+    present = [label for label in labels if label in set(y_true) | set(y_pred)]
+    p, r, f, s = precision_recall_fscore_support(
+        y_true, y_pred, labels=present, zero_division=0
+    )
+    macro_f1 = float(np.mean(f)) if len(f) else float("nan")
+    low, high = bootstrap_macro_f1(
+        y_true, y_pred, present, n_resamples=n_resamples, confidence=confidence, seed=seed
+    )
+    return {
+        "n": len(y_true),
+        "accuracy": float(accuracy_score(y_true, y_pred)),
+        "macro_f1": macro_f1,
+        "macro_f1_ci": [low, high],
+        "ci": {"confidence": confidence, "method": "percentile bootstrap", "resamples": n_resamples},
+        "per_class": {
+            label: {
+                "precision": float(p[i]),
+                "recall": float(r[i]),
+                "f1": float(f[i]),
+                "support": int(s[i]),
+            }
+            for i, label in enumerate(present)
+        },
+        "confusion_matrix": {
+            "labels": present,
+            "matrix": confusion_matrix(y_true, y_pred, labels=present).tolist(),
+        },
+    }
+
+
+def format_metrics_table(metrics: dict[str, dict[str, Any]]) -> str:
+    """A plain-text table: one headline row per task, then its per-class rows."""
+    lines = []
+    header = f"{'task':<8} {'class':<20} {'prec':>6} {'recall':>6} {'f1':>6} {'n':>5}"
+    for task, m in metrics.items():
+        low, high = m["macro_f1_ci"]
+        conf = int(round(m["ci"]["confidence"] * 100))
+        lines.append(
+            f"{task}: accuracy {m['accuracy']:.3f}  macro-F1 {m['macro_f1']:.3f} "
+            f"[{conf}% CI {low:.3f}-{high:.3f}]  n={m['n']}"
+        )
+        lines.append(header)
+        for label, c in m["per_class"].items():
+            lines.append(
+                f"{task:<8} {label:<20} {c['precision']:>6.3f} {c['recall']:>6.3f} "
+                f"{c['f1']:>6.3f} {c['support']:>5d}"
+            )
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

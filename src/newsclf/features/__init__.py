@@ -1,0 +1,6 @@
+"""Feature extractors (all scikit-learn transformers) and the registry that builds them."""
+
+from newsclf.features.pair import PairSimilarity, PairVectorizer
+from newsclf.features.text import TextVectorizer
+
+__all__ = ["PairSimilarity", "PairVectorizer", "TextVectorizer"]

@@ -1,0 +1,96 @@
+"""Build feature extractors from the ``features`` config node by short name.
+
+The manifest stores only these names and plain parameters, never import paths, so a saved
+config cannot make newsclf import arbitrary code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sklearn.base import BaseEstimator
+
+from newsclf.errors import ConfigError
+from newsclf.features.pair import PairSimilarity, PairVectorizer
+from newsclf.features.text import TextVectorizer
+
+__all__ = ["TEXT_FEATURES", "build_estimator", "check_params", "build_pair_features", "build_text_features"]
+
+#: feature kinds a config may name as ``features.kind``
+TEXT_FEATURES: dict[str, Callable[..., BaseEstimator]] = {"tfidf": TextVectorizer}
+
+
+def _plain(value: Any) -> Any:
+    """Lists from YAML become tuples: sklearn's constraints ask for tuples (ngram_range)."""
+    if isinstance(value, list):
+        return tuple(_plain(v) for v in value)
+    return value
+
+
+def build_estimator(cls: Callable[..., BaseEstimator], params: Mapping[str, Any], key: str) -> Any:
+    """``cls(**params)``, with unknown parameters reported by config ``key`` and valid names."""
+    est = cls()
+    valid = sorted(est.get_params(deep=False))
+    unknown = sorted(set(params) - set(valid))
+    if unknown:
+        raise ConfigError(
+            f"unknown parameter(s) {unknown} for {cls.__name__}",
+            key=key,
+            hint=f"valid parameters: {', '.join(valid)}",
+        )
+    est.set_params(**{k: _plain(v) for k, v in params.items()})
+    check_params(est, key)
+    return est
+
+
+def check_params(est: Any, key: str) -> None:
+    """Validate parameter values now, so a bad value fails before any data is read.
+
+    newsclf's transformers expose ``_check_params``; scikit-learn estimators have
+    ``_validate_params`` (private API, exercised by the tests on the pinned range).
+    """
+    check = getattr(est, "_check_params", None) or getattr(est, "_validate_params", None)
+    if check is None:
+        return
+    try:
+        check()
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(str(exc), key=key) from None
+
+
+def _kind(features: Mapping[str, Any]) -> Callable[..., BaseEstimator]:
+    kind = features.get("kind", "tfidf")
+    if kind not in TEXT_FEATURES:
+        raise ConfigError(
+            f"unknown feature kind {kind!r}",
+            key="features.kind",
+            hint=f"choose one of: {', '.join(sorted(TEXT_FEATURES))}",
+        )
+    return TEXT_FEATURES[kind]
+
+
+def build_text_features(features: Mapping[str, Any]) -> BaseEstimator:
+    """The vectoriser for single-text tasks (topic) from ``features.text``."""
+    return build_estimator(_kind(features), dict(features.get("text") or {}), "features.text")
+
+
+def build_pair_features(features: Mapping[str, Any]) -> PairVectorizer:
+    """The (text, target) vectoriser for stance from ``features.text`` and ``features.pair``."""
+    cls = _kind(features)
+    pair = dict(features.get("pair") or {})
+    text = build_text_features(features)
+    target_params = pair.pop("target", {})
+    target = (
+        "drop"
+        if target_params == "drop"
+        else build_estimator(cls, dict(target_params or {}), "features.pair.target")
+    )
+    sim_params = pair.pop("similarity", {})
+    similarity = (
+        "drop"
+        if sim_params == "drop"
+        else build_estimator(PairSimilarity, dict(sim_params or {}), "features.pair.similarity")
+    )
+    vec = build_estimator(PairVectorizer, pair, "features.pair")
+    return vec.set_params(text_vectorizer=text, target_vectorizer=target, similarity=similarity)

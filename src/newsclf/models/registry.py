@@ -1,0 +1,113 @@
+"""Short model names -> scikit-learn classifiers that all give probabilities.
+
+Every model must yield ``predict_proba`` (``predict`` output carries label scores), so margin
+classifiers are wrapped in :class:`~sklearn.calibration.CalibratedClassifierCV` here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sklearn.base import ClassifierMixin
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.naive_bayes import ComplementNB, MultinomialNB
+from sklearn.svm import LinearSVC
+
+from newsclf.errors import ConfigError
+from newsclf.features.registry import build_estimator
+
+__all__ = ["ALLOWED_CUSTOM_PREFIXES", "MODELS", "build_model"]
+
+ALLOWED_CUSTOM_PREFIXES = ("sklearn.", "newsclf.")
+_CALIBRATION_KEYS = ("calibration", "calibration_cv")
+
+
+def _calibrated(est: Any, calibration: str, calibration_cv: int, n_jobs: int) -> Any:
+    if calibration not in ("sigmoid", "isotonic"):
+        raise ConfigError(
+            f"calibration must be 'sigmoid' or 'isotonic', got {calibration!r}",
+            key="model.params.calibration",
+        )
+    if isinstance(calibration_cv, bool) or not isinstance(calibration_cv, int) or calibration_cv < 2:
+        raise ConfigError(
+            f"calibration_cv must be an integer >= 2, got {calibration_cv!r}",
+            key="model.params.calibration_cv",
+        )
+    return CalibratedClassifierCV(est, method=calibration, cv=calibration_cv, n_jobs=n_jobs)
+
+
+def _linear_svm(params: dict[str, Any], seed: int, n_jobs: int) -> Any:
+    cal = {k: params.pop(k) for k in _CALIBRATION_KEYS if k in params}
+    params.setdefault("random_state", seed)
+    svm = build_estimator(LinearSVC, params, "model.params")
+    return _calibrated(svm, cal.get("calibration", "sigmoid"), cal.get("calibration_cv", 3), n_jobs)
+
+
+def _sgd(params: dict[str, Any], seed: int, n_jobs: int) -> Any:
+    cal = {k: params.pop(k) for k in _CALIBRATION_KEYS if k in params}
+    params.setdefault("random_state", seed)
+    sgd = build_estimator(SGDClassifier, params, "model.params")
+    if sgd.loss in ("log_loss", "modified_huber"):
+        return sgd
+    return _calibrated(sgd, cal.get("calibration", "sigmoid"), cal.get("calibration_cv", 3), n_jobs)
+
+
+def _logreg(params: dict[str, Any], seed: int, n_jobs: int) -> Any:
+    params.setdefault("random_state", seed)
+    return build_estimator(LogisticRegression, params, "model.params")
+
+
+def _simple(cls: type) -> Callable[[dict[str, Any], int, int], Any]:
+    return lambda params, seed, n_jobs: build_estimator(cls, params, "model.params")
+
+
+#: model names usable as ``model=NAME``
+MODELS: dict[str, Callable[[dict[str, Any], int, int], Any]] = {
+    "linear_svm": _linear_svm,
+    "logreg": _logreg,
+    "sgd": _sgd,
+    "complement_nb": _simple(ComplementNB),
+    "multinomial_nb": _simple(MultinomialNB),
+}
+
+
+def _custom(target: str | None, params: dict[str, Any], seed: int, n_jobs: int) -> Any:
+    from hydra.utils import get_class
+
+    if not target or not target.startswith(ALLOWED_CUSTOM_PREFIXES):
+        raise ConfigError(
+            f"custom model target must start with one of {ALLOWED_CUSTOM_PREFIXES}, got {target!r}",
+            key="model.target",
+            hint="e.g. model=custom model.target=sklearn.linear_model.RidgeClassifier",
+        )
+    try:
+        cls = get_class(target)
+    except Exception as exc:  # hydra raises ImportError or ValueError variants
+        raise ConfigError(f"cannot import {target!r}: {exc}", key="model.target") from None
+    if not issubclass(cls, ClassifierMixin):
+        raise ConfigError(f"{target} is not a scikit-learn classifier", key="model.target")
+    cal = {k: params.pop(k) for k in _CALIBRATION_KEYS if k in params}
+    est = build_estimator(cls, params, "model.params")
+    if hasattr(est, "predict_proba"):
+        return est
+    return _calibrated(est, cal.get("calibration", "sigmoid"), cal.get("calibration_cv", 3), n_jobs)
+
+
+def build_model(model: Mapping[str, Any], *, seed: int, n_jobs: int = 1) -> Any:
+    """A fresh, unfitted classifier for the ``model`` config node (``name`` and ``params``)."""
+    name = model.get("name")
+    params = dict(model.get("params") or {})
+    if name == "custom":
+        est = _custom(model.get("target"), params, seed, n_jobs)
+    elif name in MODELS:
+        est = MODELS[name](params, seed, n_jobs)
+    else:
+        raise ConfigError(
+            f"unknown model {name!r}",
+            key="model",
+            hint=f"choose one of: {', '.join(sorted(MODELS))}, custom",
+        )
+    return est
+

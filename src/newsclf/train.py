@@ -1,0 +1,197 @@
+"""The Hydra app: config -> records -> split -> fit each task -> evaluate -> artifact.
+
+``train_app`` is the thin ``@hydra.main`` wrapper (error handling, sweeps' return value);
+``run`` is a plain function that tests and other code can call with a composed config.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import hydra
+from omegaconf import DictConfig, OmegaConf
+from sklearn.pipeline import Pipeline
+
+from newsclf.classifier import NewsClassifier, TaskModel
+from newsclf.data import (
+    TASKS,
+    Record,
+    check_classes,
+    load_dataset,
+    split_records,
+    validate_records,
+)
+from newsclf.errors import ConfigError, DataError, NewsclfError
+from newsclf.evaluation import classification_metrics, format_metrics_table
+from newsclf.features.registry import build_pair_features, build_text_features
+from newsclf.models import build_model
+
+__all__ = ["build_pipeline", "check_config", "run", "train_app"]
+
+log = logging.getLogger(__name__)
+
+
+def _tasks(cfg: DictConfig) -> list[str]:
+    tasks = cfg.get("tasks")
+    if isinstance(tasks, str):
+        tasks = [tasks]
+    tasks = list(tasks or [])
+    bad = [t for t in tasks if t not in TASKS]
+    if not tasks or bad or len(set(tasks)) != len(tasks):
+        raise ConfigError(
+            f"must be a non-empty list of distinct tasks from {list(TASKS)}, got {tasks}",
+            key="tasks", hint="e.g. tasks=[topic], tasks=[stance] or tasks=[topic,stance]",
+        )
+    return tasks
+
+
+def check_config(cfg: DictConfig) -> list[str]:
+    """Validate the composed config before any data is read; return the task list."""
+    # the hydra node exists only in configs composed by tests; it has its own ??? values
+    job = OmegaConf.masked_copy(cfg, [key for key in cfg if key != "hydra"])
+    missing = sorted(OmegaConf.missing_keys(job))
+    if missing:
+        raise ConfigError(
+            f"required value(s) not set: {', '.join(missing)}",
+            hint=" ".join(f"{k}=..." for k in missing),
+        )
+    tasks = _tasks(cfg)
+    for task in tasks:
+        build_pipeline(cfg, task)  # unknown names and bad parameters fail here, before fitting
+    return tasks
+
+
+def build_pipeline(cfg: DictConfig, task: str) -> Pipeline:
+    """An unfitted pipeline for ``task``: features from ``cfg.features``, model from ``cfg.model``."""
+    features = OmegaConf.to_container(cfg.features, resolve=True)
+    model = OmegaConf.to_container(cfg.model, resolve=True)
+    vec = build_pair_features(features) if task == "stance" else build_text_features(features)
+    clf = build_model(model, seed=int(cfg.seed), n_jobs=int(cfg.get("n_jobs", 1)))
+    return Pipeline([("features", vec), ("model", clf)])
+
+
+def _fingerprint(records: Sequence[Record], tasks: Sequence[str]) -> str:
+    digest = hashlib.sha256()
+    for r in records:
+        row = [r.id, r.text, r.title, r.target, *(r.label(t) for t in tasks)]
+        digest.update(json.dumps(row, ensure_ascii=False).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _write_json(path: Path, payload: dict[str, Any]) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def run(cfg: DictConfig, output_dir: str | Path) -> dict[str, Any]:
+    """Train and evaluate every task of ``cfg``; save the artifact and ``metrics.json``."""
+    started = time.perf_counter()
+    output_dir = Path(output_dir).absolute()
+    tasks = check_config(cfg)
+    dataset = load_dataset(cfg.data)
+    validate_records(dataset.train, tasks=tasks, labelled=True, source=dataset.source)
+    if dataset.test is not None:
+        validate_records(dataset.test, tasks=tasks, labelled=True)
+        train, evaluation, split_name = dataset.train, dataset.test, "given test file"
+    else:
+        train, evaluation = split_records(
+            dataset.train, split=cfg.split, tasks=tasks, seed=int(cfg.seed)
+        )
+        split_name = f"{cfg.split.name} hold-out ({len(evaluation)} of {len(dataset.train)})"
+    log.info("loaded %d training and %d evaluation records from %s (%s)",
+             len(train), len(evaluation), dataset.source, split_name)
+
+    include_title = bool(cfg.features.get("include_title", True))
+    models: dict[str, TaskModel] = {}
+    results: dict[str, dict[str, Any]] = {}
+    timings: dict[str, float] = {}
+    for task in tasks:
+        counts = check_classes(train, task, dataset.source)
+        unseen = sorted({r.label(task) for r in evaluation} - set(counts))
+        if unseen:
+            raise DataError(
+                f"evaluation labels {unseen} never occur in the training part",
+                field=task, hint="use a larger test_size or another seed, or fix the labels",
+            )
+        model = TaskModel(
+            pipeline=build_pipeline(cfg, task),
+            input="pair" if task == "stance" else "text",
+            include_title=include_title,
+        )
+        t0 = time.perf_counter()
+        try:
+            model.pipeline.fit(model.inputs(train), [r.label(task) for r in train])
+        except ValueError as exc:  # e.g. min_df above the corpus size, too few per class
+            raise ConfigError(
+                f"fitting the {task} model failed: {exc}", key="features/model",
+                hint="check the features and model parameters against the data size",
+            ) from None
+        timings[task] = time.perf_counter() - t0
+        log.info("%s: fitted %s on %d records (%d classes) in %.1f s",
+                 task, cfg.model.name, len(train), len(counts), timings[task])
+        models[task] = model
+    classifier = NewsClassifier(models)
+    predicted = classifier.predict(evaluation)
+    for task in tasks:
+        results[task] = classification_metrics(
+            [r.label(task) for r in evaluation], list(predicted[task]),
+            labels=models[task].labels,
+            n_resamples=int(cfg.eval.bootstrap_resamples),
+            confidence=float(cfg.eval.confidence),
+            seed=int(cfg.seed),
+        )
+        results[task]["train_seconds"] = round(timings[task], 3)
+
+    config = OmegaConf.to_container(cfg, resolve=True)
+    model_dir = Path(cfg.paths.model_dir) if cfg.get("paths") else output_dir / "model"
+    payload = {
+        "tasks": results,
+        "n_train": len(train),
+        "n_eval": len(evaluation),
+        "split": split_name,
+        "eval_ids": [r.id for r in evaluation],
+        "train_seconds": round(sum(timings.values()), 3),
+        "total_seconds": round(time.perf_counter() - started, 3),
+        "model_dir": str(model_dir),
+    }
+    classifier.save(
+        model_dir, config=config, metrics=results, data_fingerprint=_fingerprint(train, tasks)
+    )
+    _write_json(output_dir / "metrics.json", payload)
+    log.info("saved model to %s and metrics to %s", model_dir, output_dir / "metrics.json")
+    return payload
+
+
+def _headline(payload: dict[str, Any]) -> float:
+    scores = [m["macro_f1"] for m in payload["tasks"].values()]
+    return float(sum(scores) / len(scores))
+
+
+@hydra.main(version_base="1.3", config_path="conf", config_name="config")
+def train_app(cfg: DictConfig) -> float:
+    """``newsclf train``: returns the mean macro-F1 over tasks (the value sweepers optimise)."""
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    output_dir = Path(HydraConfig.get().runtime.output_dir)
+    log.info("output dir: %s", output_dir)
+    try:
+        payload = run(cfg, output_dir)
+    except NewsclfError as exc:
+        log.error("error: %s", exc)
+        _write_json(output_dir / "error.json", {"error": type(exc).__name__, "message": str(exc)})
+        if HydraConfig.get().mode == RunMode.RUN:
+            raise SystemExit(2) from None
+        raise
+    print(format_metrics_table(payload["tasks"]), end="")
+    print(f"model:   {payload['model_dir']}")
+    print(f"metrics: {output_dir / 'metrics.json'}")
+    return _headline(payload)
