@@ -44,24 +44,33 @@ def test_predict_cli_and_python_api_give_identical_labels(
     records = read_records(demo_path())
     assert [r["id"] for r in rows] == [r.id for r in records]
     clf = newsclf.load(demo_run / "model")
-    predicted = clf.predict([{"text": r.text, "title": r.title, "target": r.target}
-                             for r in records])
+    predicted = clf.predict(
+        [{"text": r.text, "title": r.title, "target": r.target} for r in records]
+    )
     for task in ("topic", "stance"):
         assert [r[task] for r in rows] == list(predicted[task])
-        scores = np.array([[r[f"{task}_scores"][label] for label in clf.labels[task]]
-                           for r in rows])
+        scores = np.array(
+            [[r[f"{task}_scores"][label] for label in clf.labels[task]] for r in rows]
+        )
         assert np.allclose(scores.sum(axis=1), 1.0, atol=1e-4)
 
 
 def test_predict_writes_jsonl_to_stdout_by_default(
     demo_run: Path, write_jsonl, capsys: pytest.CaptureFixture
 ) -> None:
-    path = write_jsonl([
-        {"text": "A forint gyengült az euróval szemben, az MNB nem változtatott a kamaton.",
-         "target": "Az MNB kamatot emel."},
-        {"id": "x2", "text": "The striker scored twice as the home side won the cup final.",
-         "target": "The club sacked its coach."},
-    ])
+    path = write_jsonl(
+        [
+            {
+                "text": "A forint gyengült az euróval szemben, az MNB nem változtatott a kamaton.",
+                "target": "Az MNB kamatot emel.",
+            },
+            {
+                "id": "x2",
+                "text": "The striker scored twice as the home side won the cup final.",
+                "target": "The club sacked its coach.",
+            },
+        ]
+    )
     assert main(["predict", str(demo_run / "model"), str(path)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [json.loads(line)["id"] for line in lines] == ["1", "x2"]
@@ -70,8 +79,10 @@ def test_predict_writes_jsonl_to_stdout_by_default(
 
 def test_predict_reads_csv(demo_run: Path, tmp_path: Path, capsys) -> None:
     path = tmp_path / "in.csv"
-    path.write_text('id,text,target\na,"Gólzápor a derbin, a Fradi nyert.",A Fradi kikapott.\n',
-                    encoding="utf-8")
+    path.write_text(
+        'id,text,target\na,"Gólzápor a derbin, a Fradi nyert.",A Fradi kikapott.\n',
+        encoding="utf-8",
+    )
     assert main(["predict", str(demo_run / "model"), str(path)]) == 0
     assert json.loads(capsys.readouterr().out)["id"] == "a"
 
@@ -95,8 +106,9 @@ def test_train_on_records_with_given_test_file(tmp_path: Path) -> None:
     records = read_records(demo_path())
     rows = [{"id": r.id, "text": r.text, "topic": r.topic, "group": r.group} for r in records]
     train, test = tmp_path / "train.jsonl", tmp_path / "test.csv"
-    train.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows[::2]),
-                     encoding="utf-8")
+    train.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows[::2]), encoding="utf-8"
+    )
     import csv
 
     with test.open("w", encoding="utf-8", newline="") as fh:
@@ -104,8 +116,17 @@ def test_train_on_records_with_given_test_file(tmp_path: Path) -> None:
         writer.writeheader()
         writer.writerows(rows[1::2])
     run = tmp_path / "run"
-    code = main(["train", "data=records", f"data.train={train}", f"data.test={test}",
-                 "tasks=[topic]", "model=logreg", f"hydra.run.dir={run}"])
+    code = main(
+        [
+            "train",
+            "data=records",
+            f"data.train={train}",
+            f"data.test={test}",
+            "tasks=[topic]",
+            "model=logreg",
+            f"hydra.run.dir={run}",
+        ]
+    )
     assert code == 0
     metrics = json.loads((run / "metrics.json").read_text())
     assert metrics["n_eval"] == len(rows[1::2]) and metrics["split"] == "given test file"
@@ -119,8 +140,10 @@ BAD_INPUTS = {
     "missing_text": ('{"title": "no body", "target": "t"}\n', "field 'text': missing"),
     "empty_text": ('{"text": "   ", "target": "t"}\n', "empty text"),
     "no_target": ('{"text": "Egy cikk a gazdaságról."}\n', "field 'target'"),
-    "non_utf8": (b'{"text": "ok", "target": "t"}\n{"text": "caf\xe9", "target": "t"}\n',
-                 ":2: bytes that are not valid utf-8"),
+    "non_utf8": (
+        b'{"text": "ok", "target": "t"}\n{"text": "caf\xe9", "target": "t"}\n',
+        ":2: bytes that are not valid utf-8",
+    ),
 }
 
 
@@ -151,7 +174,7 @@ def test_non_utf8_hint_names_encoding_option_and_latin1_works(
 
 def test_malformed_csv_reports_line(demo_run: Path, tmp_path: Path, capsys) -> None:
     path = tmp_path / "bad.csv"
-    path.write_text("text,target\nok,t\n\"a,b\",c,extra\n", encoding="utf-8")
+    path.write_text('text,target\nok,t\n"a,b",c,extra\n', encoding="utf-8")
     assert main(["predict", str(demo_run / "model"), str(path)]) == 2
     assert "bad.csv:3" in capsys.readouterr().err
 
@@ -181,8 +204,14 @@ def _train_records(tmp_path: Path, rows: list[dict] | bytes, *extra: str) -> tup
 
 def _demo_rows(n: int = 60) -> list[dict]:
     return [
-        {"id": r.id, "text": r.text, "topic": r.topic, "stance": r.stance, "target": r.target,
-         "group": r.group}
+        {
+            "id": r.id,
+            "text": r.text,
+            "topic": r.topic,
+            "stance": r.stance,
+            "target": r.target,
+            "group": r.group,
+        }
         for r in read_records(demo_path())[:n]
     ]
 
@@ -190,8 +219,10 @@ def _demo_rows(n: int = 60) -> list[dict]:
 @pytest.mark.parametrize(
     ("mutate", "expected"),
     [
-        (lambda rows: [{k: v for k, v in r.items() if k != "stance"} for r in rows],
-         "no record has a 'stance' label"),
+        (
+            lambda rows: [{k: v for k, v in r.items() if k != "stance"} for r in rows],
+            "no record has a 'stance' label",
+        ),
         (lambda rows: [{**r, "topic": "economy"} for r in rows], "has only one class"),
         (lambda rows: [*rows[:3], {**rows[3], "target": None}, *rows[4:]], ":4, field 'target'"),
         (lambda rows: [*rows[:5], {**rows[5], "text": ""}, *rows[6:]], ":6, field 'text'"),
@@ -232,8 +263,9 @@ def test_train_missing_required_value_names_key(tmp_path: Path, capsys) -> None:
         ("features.text.lang=xx", "lang must be"),
     ],
 )
-def test_train_bad_config_value_exits_2(override: str, expected: str, tmp_path: Path,
-                                        capsys) -> None:
+def test_train_bad_config_value_exits_2(
+    override: str, expected: str, tmp_path: Path, capsys
+) -> None:
     code = main(["train", override, f"hydra.run.dir={tmp_path}"])
     assert code == 2
     err = capsys.readouterr().err

@@ -52,7 +52,10 @@ def test_shipped_groups_are_not_empty() -> None:
 def test_installed_app_searches_packaged_config(tmp_path: Path) -> None:
     script = Path(sys.executable).parent / "newsclf"
     result = subprocess.run(
-        [str(script), "train", "--info", "searchpath"], cwd=tmp_path,
-        capture_output=True, text=True, check=True,
+        [str(script), "train", "--info", "searchpath"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert "pkg://newsclf.conf" in result.stdout

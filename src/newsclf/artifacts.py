@@ -65,8 +65,11 @@ def save_artifact(
     """Write ``classifier`` to the directory ``path`` (which must not exist yet)."""
     path = Path(path).absolute()
     if path.exists():
-        raise ArtifactError("already exists; refusing to overwrite", path=path,
-                            hint="choose a new directory or remove the old one")
+        raise ArtifactError(
+            "already exists; refusing to overwrite",
+            path=path,
+            hint="choose a new directory or remove the old one",
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.partial-", dir=path.parent))
     try:
@@ -92,8 +95,9 @@ def save_artifact(
             "files": {t["file"]: _sha256(tmp / t["file"]) for t in tasks.values()},
         }
         # the manifest is written last: without it the directory is not an artifact
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
-                                    encoding="utf-8")
+        (tmp / MANIFEST).write_text(
+            json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         os.replace(tmp, path)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -103,12 +107,16 @@ def save_artifact(
 
 def _read_manifest(path: Path) -> dict[str, Any]:
     if not path.exists():
-        raise ArtifactError("no such model directory", path=path,
-                            hint="pass the 'model' directory of a training run (RUN_DIR/model)")
+        raise ArtifactError(
+            "no such model directory",
+            path=path,
+            hint="pass the 'model' directory of a training run (RUN_DIR/model)",
+        )
     manifest_path = path / MANIFEST
     if not manifest_path.is_file():
         raise ArtifactError(
-            f"no {MANIFEST}: not a newsclf model (or an interrupted save)", path=path,
+            f"no {MANIFEST}: not a newsclf model (or an interrupted save)",
+            path=path,
             hint="pass the 'model' directory of a finished training run",
         )
     try:
@@ -122,7 +130,8 @@ def _read_manifest(path: Path) -> dict[str, Any]:
     if not isinstance(version, int) or version > FORMAT_VERSION:
         raise ArtifactError(
             f"artifact format {version!r} is newer than this newsclf reads ({FORMAT_VERSION})",
-            path=manifest_path, hint="upgrade newsclf (pip install -U newsclf)",
+            path=manifest_path,
+            hint="upgrade newsclf (pip install -U newsclf)",
         )
     return manifest
 
@@ -140,7 +149,8 @@ def _check_files(path: Path, manifest: dict[str, Any]) -> None:
             raise ArtifactError("file listed in the manifest is missing", path=file)
         if _sha256(file) != expected:
             raise ArtifactError(
-                "checksum mismatch: the file changed after the model was saved", path=file,
+                "checksum mismatch: the file changed after the model was saved",
+                path=file,
                 hint="re-train or re-copy the artifact; never load a model you cannot verify",
             )
 
@@ -179,15 +189,18 @@ def load(path: str | Path, *, allow_version_mismatch: bool = False) -> NewsClass
             except sklearn.exceptions.InconsistentVersionWarning as exc:
                 raise ArtifactError(str(exc), path=path / spec["file"]) from None
             except Exception as exc:  # corrupt pickles raise many types
-                raise ArtifactError(f"cannot unpickle ({type(exc).__name__}: {exc})",
-                                    path=path / spec["file"]) from None
+                raise ArtifactError(
+                    f"cannot unpickle ({type(exc).__name__}: {exc})", path=path / spec["file"]
+                ) from None
             models[task] = TaskModel(
-                pipeline=pipeline, input=spec.get("input", "text"),
+                pipeline=pipeline,
+                input=spec.get("input", "text"),
                 include_title=bool(spec.get("include_title", True)),
             )
     if sys.version_info[:2] != tuple(
         int(x) for x in manifest["versions"].get("python", "0.0").split(".")[:2]
     ):
-        warnings.warn(f"{path}: saved with Python {manifest['versions'].get('python')}",
-                      stacklevel=2)
+        warnings.warn(
+            f"{path}: saved with Python {manifest['versions'].get('python')}", stacklevel=2
+        )
     return NewsClassifier(models, manifest)

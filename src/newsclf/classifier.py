@@ -67,8 +67,10 @@ class NewsClassifier:
 
     def _records(self, X: Any, targets: Sequence[str] | None) -> list[Record]:
         if isinstance(X, str):
-            raise DataError("expected a list of texts or records, got a single string",
-                            hint="wrap it in a list: predict([text])")
+            raise DataError(
+                "expected a list of texts or records, got a single string",
+                hint="wrap it in a list: predict([text])",
+            )
         items = list(X)
         if items and all(isinstance(x, Record) for x in items):
             records = items
@@ -88,7 +90,9 @@ class NewsClassifier:
                 raise DataError("missing or non-string text", line=r.line, field="text")
             if "stance" in self.models and not r.target:
                 raise DataError(
-                    "the stance model needs a target for every text", line=r.line, field="target",
+                    "the stance model needs a target for every text",
+                    line=r.line,
+                    field="target",
                     hint="pass targets=[...] or records with a 'target' field",
                 )
         return records
@@ -107,8 +111,9 @@ class NewsClassifier:
         """Per task, the most probable label of each input."""
         proba = self.predict_proba(X, targets)
         return {
-            t: np.asarray(self.labels[t], dtype=object)[p.argmax(axis=1)] if len(p) else
-            np.asarray([], dtype=object)
+            t: np.asarray(self.labels[t], dtype=object)[p.argmax(axis=1)]
+            if len(p)
+            else np.asarray([], dtype=object)
             for t, p in proba.items()
         }
 

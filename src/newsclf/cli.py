@@ -61,7 +61,8 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--version", action="version",
+        "--version",
+        action="version",
         version=f"newsclf {__version__} ({Path(__file__).parent})",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
@@ -71,17 +72,25 @@ def _parser() -> argparse.ArgumentParser:
     def model_input(p: argparse.ArgumentParser) -> None:
         p.add_argument("model", help="artifact directory (RUN_DIR/model)")
         p.add_argument("input", help="records file: .jsonl or .csv ('-' for JSONL on stdin)")
-        p.add_argument("--format", default="auto", choices=["auto", "jsonl", "csv", "tsv"],
-                       help="input format (default: from the file suffix)")
+        p.add_argument(
+            "--format",
+            default="auto",
+            choices=["auto", "jsonl", "csv", "tsv"],
+            help="input format (default: from the file suffix)",
+        )
         p.add_argument("--encoding", default="utf-8", help="input encoding (default: utf-8)")
-        p.add_argument("--allow-version-mismatch", action="store_true",
-                       help="load a model saved with another scikit-learn minor version")
+        p.add_argument(
+            "--allow-version-mismatch",
+            action="store_true",
+            help="load a model saved with another scikit-learn minor version",
+        )
         verbosity = p.add_mutually_exclusive_group()
         verbosity.add_argument("-q", "--quiet", action="store_true", help="only errors on stderr")
         verbosity.add_argument("-v", "--verbose", action="store_true", help="debug logging")
 
     predict = sub.add_parser(
-        "predict", help="label records; one output JSON line per input record, in order",
+        "predict",
+        help="label records; one output JSON line per input record, in order",
         description="Write one JSON line per input record, in input order, with `id` and for "
         "each task of the model its label and `<task>_scores` (label -> probability).",
     )
@@ -89,13 +98,15 @@ def _parser() -> argparse.ArgumentParser:
     predict.add_argument("-o", "--output", help="output JSONL (default: stdout)")
 
     evaluate = sub.add_parser(
-        "evaluate", help="score a model on labelled records",
+        "evaluate",
+        help="score a model on labelled records",
         description="Print accuracy, macro-F1 (with a bootstrap CI), per-class scores for every "
         "task of the model that the input has labels for, and write them as JSON.",
     )
     model_input(evaluate)
-    evaluate.add_argument("-o", "--output",
-                          help="metrics JSON (default: INPUT_STEM.metrics.json in the current dir)")
+    evaluate.add_argument(
+        "-o", "--output", help="metrics JSON (default: INPUT_STEM.metrics.json in the current dir)"
+    )
     evaluate.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples")
     evaluate.add_argument("--seed", type=int, default=0, help="bootstrap seed")
     return parser
@@ -112,7 +123,7 @@ def _user_errors(debug: bool) -> Iterator[None]:
     except BrokenPipeError:
         # the reader went away (e.g. `| head`): stop quietly, like other Unix tools
         with contextlib.suppress(OSError):
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - avoids a second error at exit
+            sys.stdout = open(os.devnull, "w")
         raise SystemExit(0) from None
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
@@ -120,8 +131,10 @@ def _user_errors(debug: bool) -> Iterator[None]:
     except Exception as exc:
         if debug:
             traceback.print_exc()
-        print(f"error: unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)",
-              file=sys.stderr)
+        print(
+            f"error: unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+            file=sys.stderr,
+        )
         raise SystemExit(1) from None
 
 
@@ -179,14 +192,20 @@ def _predict(args: argparse.Namespace) -> int:
 
     clf = newsclf.load(args.model, allow_version_mismatch=args.allow_version_mismatch)
     records = _read_input(args)
-    validate_records(records, tasks=clf.tasks, labelled=False, unique_ids=False,
-                     source=str(args.input))
+    validate_records(
+        records, tasks=clf.tasks, labelled=False, unique_ids=False, source=str(args.input)
+    )
     rows = clf.predict_records(records)
     with _atomic_output(args.output) as out:
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
-    log.info("predicted %d records with %s (tasks: %s)%s", len(rows), args.model,
-             ", ".join(clf.tasks), f" -> {args.output}" if args.output else "")
+    log.info(
+        "predicted %d records with %s (tasks: %s)%s",
+        len(rows),
+        args.model,
+        ", ".join(clf.tasks),
+        f" -> {args.output}" if args.output else "",
+    )
     return 0
 
 
@@ -200,21 +219,28 @@ def _evaluate(args: argparse.Namespace) -> int:
     tasks = [t for t in clf.tasks if any(r.label(t) is not None for r in records)]
     if not tasks:
         raise DataError(
-            f"no gold labels for the model's tasks ({', '.join(clf.tasks)})", path=args.input,
+            f"no gold labels for the model's tasks ({', '.join(clf.tasks)})",
+            path=args.input,
             hint="evaluate needs records with the label fields; use predict for unlabelled ones",
         )
     validate_records(records, tasks=tasks, labelled=True, unique_ids=False, source=str(args.input))
     predicted = clf.predict(records)
     metrics = {
         task: classification_metrics(
-            [r.label(task) for r in records], list(predicted[task]), labels=clf.labels[task],
-            n_resamples=args.bootstrap, seed=args.seed,
+            [r.label(task) for r in records],
+            list(predicted[task]),
+            labels=clf.labels[task],
+            n_resamples=args.bootstrap,
+            seed=args.seed,
         )
         for task in tasks
     }
     output = args.output or f"{Path(args.input).stem}.metrics.json"
-    payload = {"model": str(Path(args.model).absolute()), "input": str(Path(args.input).absolute()),
-               "tasks": metrics}
+    payload = {
+        "model": str(Path(args.model).absolute()),
+        "input": str(Path(args.input).absolute()),
+        "tasks": metrics,
+    }
     with _atomic_output(output) as fh:
         fh.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     print(format_metrics_table(metrics), end="")

@@ -47,7 +47,8 @@ def _tasks(cfg: DictConfig) -> list[str]:
     if not tasks or bad or len(set(tasks)) != len(tasks):
         raise ConfigError(
             f"must be a non-empty list of distinct tasks from {list(TASKS)}, got {tasks}",
-            key="tasks", hint="e.g. tasks=[topic], tasks=[stance] or tasks=[topic,stance]",
+            key="tasks",
+            hint="e.g. tasks=[topic], tasks=[stance] or tasks=[topic,stance]",
         )
     return tasks
 
@@ -69,7 +70,7 @@ def check_config(cfg: DictConfig) -> list[str]:
 
 
 def build_pipeline(cfg: DictConfig, task: str) -> Pipeline:
-    """An unfitted pipeline for ``task``: features from ``cfg.features``, model from ``cfg.model``."""
+    """An unfitted pipeline for ``task`` from ``cfg.features`` and ``cfg.model``."""
     features = OmegaConf.to_container(cfg.features, resolve=True)
     model = OmegaConf.to_container(cfg.model, resolve=True)
     vec = build_pair_features(features) if task == "stance" else build_text_features(features)
@@ -106,8 +107,13 @@ def run(cfg: DictConfig, output_dir: str | Path) -> dict[str, Any]:
             dataset.train, split=cfg.split, tasks=tasks, seed=int(cfg.seed)
         )
         split_name = f"{cfg.split.name} hold-out ({len(evaluation)} of {len(dataset.train)})"
-    log.info("loaded %d training and %d evaluation records from %s (%s)",
-             len(train), len(evaluation), dataset.source, split_name)
+    log.info(
+        "loaded %d training and %d evaluation records from %s (%s)",
+        len(train),
+        len(evaluation),
+        dataset.source,
+        split_name,
+    )
 
     include_title = bool(cfg.features.get("include_title", True))
     models: dict[str, TaskModel] = {}
@@ -119,7 +125,8 @@ def run(cfg: DictConfig, output_dir: str | Path) -> dict[str, Any]:
         if unseen:
             raise DataError(
                 f"evaluation labels {unseen} never occur in the training part",
-                field=task, hint="use a larger test_size or another seed, or fix the labels",
+                field=task,
+                hint="use a larger test_size or another seed, or fix the labels",
             )
         model = TaskModel(
             pipeline=build_pipeline(cfg, task),
@@ -131,18 +138,26 @@ def run(cfg: DictConfig, output_dir: str | Path) -> dict[str, Any]:
             model.pipeline.fit(model.inputs(train), [r.label(task) for r in train])
         except ValueError as exc:  # e.g. min_df above the corpus size, too few per class
             raise ConfigError(
-                f"fitting the {task} model failed: {exc}", key="features/model",
+                f"fitting the {task} model failed: {exc}",
+                key="features/model",
                 hint="check the features and model parameters against the data size",
             ) from None
         timings[task] = time.perf_counter() - t0
-        log.info("%s: fitted %s on %d records (%d classes) in %.1f s",
-                 task, cfg.model.name, len(train), len(counts), timings[task])
+        log.info(
+            "%s: fitted %s on %d records (%d classes) in %.1f s",
+            task,
+            cfg.model.name,
+            len(train),
+            len(counts),
+            timings[task],
+        )
         models[task] = model
     classifier = NewsClassifier(models)
     predicted = classifier.predict(evaluation)
     for task in tasks:
         results[task] = classification_metrics(
-            [r.label(task) for r in evaluation], list(predicted[task]),
+            [r.label(task) for r in evaluation],
+            list(predicted[task]),
             labels=models[task].labels,
             n_resamples=int(cfg.eval.bootstrap_resamples),
             confidence=float(cfg.eval.confidence),

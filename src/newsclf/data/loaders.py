@@ -36,7 +36,9 @@ def _path(data: Mapping[str, Any], key: str) -> Path | None:
 
 
 def _read(data: Mapping[str, Any], path: Path) -> list[Record]:
-    return read_records(path, encoding=data.get("encoding", "utf-8"), fmt=data.get("format", "auto"))
+    return read_records(
+        path, encoding=data.get("encoding", "utf-8"), fmt=data.get("format", "auto")
+    )
 
 
 def _records(data: Mapping[str, Any]) -> Dataset:

@@ -67,7 +67,7 @@ def _decode(raw: bytes, path: Path, encoding: str) -> str:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise DataError(
-            f"bytes that are not valid {encoding} ({raw[exc.start:exc.start + 4]!r})",
+            f"bytes that are not valid {encoding} ({raw[exc.start : exc.start + 4]!r})",
             path=path,
             line=line,
             hint="convert the file to UTF-8, or pass its encoding "
@@ -91,7 +91,7 @@ def _clean(value: Any) -> Any:
 
 def _field(row: dict[str, Any], name: str, path: Path | str, line: int) -> str | None:
     value = _clean(row.get(name))
-    if value is None:
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise DataError(
@@ -126,7 +126,7 @@ def _jsonl(text: str, path: Path) -> list[Record]:
                 f"malformed JSON ({exc.msg} at column {exc.colno})",
                 path=path,
                 line=number,
-                hint="each line must be one JSON object, e.g. {\"text\": \"...\", \"topic\": \"...\"}",
+                hint='each line must be one JSON object, e.g. {"text": "...", "topic": "..."}',
             ) from None
         if not isinstance(row, dict):
             raise DataError(
@@ -139,11 +139,12 @@ def _jsonl(text: str, path: Path) -> list[Record]:
 def _csv(text: str, path: Path, delimiter: str) -> list[Record]:
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records = []
-    start = 2
     try:
         if reader.fieldnames is None:
             return []
         for row in reader:
+            # line_num is the row's last physical line; quoted newlines span more than one
+            start = reader.line_num - sum(v.count("\n") for v in row.values() if isinstance(v, str))
             if None in row:
                 raise DataError(
                     f"row has {len(reader.fieldnames) + len(row[None])} cells but the header "
@@ -154,7 +155,6 @@ def _csv(text: str, path: Path, delimiter: str) -> list[Record]:
                 )
             if any(v is not None for v in row.values()):
                 records.append(_record(row, path, start))
-            start = reader.line_num + 1
     except csv.Error as exc:
         raise DataError(f"malformed CSV ({exc})", path=path, line=reader.line_num) from None
     return records
@@ -165,8 +165,9 @@ def read_records(path: str | Path, *, encoding: str = "utf-8", fmt: str = "auto"
     path = Path(path).expanduser()
     if not path.exists():
         raise DataError(
-            "file not found", path=path.absolute(), hint="check the path (relative paths start "
-            "from the directory you run newsclf in)"
+            "file not found",
+            path=path.absolute(),
+            hint="check the path (relative paths start from the directory you run newsclf in)",
         )
     if path.is_dir():
         raise DataError("is a directory, expected a JSONL or CSV file", path=path)

@@ -13,7 +13,7 @@ import numpy as np
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedShuffleSplit
 
 from newsclf.data.records import Record
-from newsclf.errors import ConfigError, DataError
+from newsclf.errors import ConfigError, DataError, NewsclfError
 
 __all__ = ["SPLITS", "split_records"]
 
@@ -58,7 +58,8 @@ def split_records(
     name = split.get("name")
     if name not in SPLITS:
         raise ConfigError(
-            f"unknown split {name!r}", key="split.name",
+            f"unknown split {name!r}",
+            key="split.name",
             hint=f"choose one of: {', '.join(sorted(SPLITS))}",
         )
     stratify = split.get("stratify") or tasks[0]
@@ -76,8 +77,18 @@ def split_records(
     if rare:
         raise DataError(
             f"class(es) {rare} of '{stratify}' have a single example; a hold-out split needs "
-            "at least two per class", field=stratify,
+            "at least two per class",
+            field=stratify,
             hint="add examples or drop the class",
         )
-    train_idx, eval_idx = SPLITS[name](y, groups, split, seed)
+    try:
+        train_idx, eval_idx = SPLITS[name](y, groups, split, seed)
+    except NewsclfError:
+        raise
+    except ValueError as exc:  # sklearn: too few members per class for the requested split
+        raise DataError(
+            f"cannot make a {name} hold-out of '{stratify}': {exc}",
+            field=stratify,
+            hint="add examples, change split.test_size, or pass a test file (data.test=PATH)",
+        ) from None
     return [records[i] for i in train_idx], [records[i] for i in eval_idx]

@@ -41,14 +41,21 @@ def validate_records(
     seen: dict[str, int] = {}
     for r in records:
         if r.text is None:
-            raise DataError("missing", path=r.source, line=r.line, field="text",
-                            hint="every record needs the article body in 'text'")
+            raise DataError(
+                "missing",
+                path=r.source,
+                line=r.line,
+                field="text",
+                hint="every record needs the article body in 'text'",
+            )
         if not r.text.strip():
             raise DataError("empty text", path=r.source, line=r.line, field="text")
         if "stance" in tasks and (r.target is None or not r.target.strip()):
             raise DataError(
                 "a stance record needs a target (the claim, headline or entity)",
-                path=r.source, line=r.line, field="target",
+                path=r.source,
+                line=r.line,
+                field="target",
             )
         if labelled:
             for task in tasks:
@@ -58,7 +65,9 @@ def validate_records(
             if r.id in seen:
                 raise DataError(
                     f"duplicate id {r.id!r} (first on line {seen[r.id]})",
-                    path=r.source, line=r.line, field="id",
+                    path=r.source,
+                    line=r.line,
+                    field="id",
                 )
             seen[r.id] = r.line
 

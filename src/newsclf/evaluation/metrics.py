@@ -28,9 +28,7 @@ def classification_metrics(
     labels = sorted(set(y_true) | set(y_pred)) if labels is None else list(labels)
     labels = labels + sorted((set(y_true) | set(y_pred)) - set(labels))
     present = [label for label in labels if label in set(y_true) | set(y_pred)]
-    p, r, f, s = precision_recall_fscore_support(
-        y_true, y_pred, labels=present, zero_division=0
-    )
+    p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=present, zero_division=0)
     macro_f1 = float(np.mean(f)) if len(f) else float("nan")
     low, high = bootstrap_macro_f1(
         y_true, y_pred, present, n_resamples=n_resamples, confidence=confidence, seed=seed
@@ -40,7 +38,11 @@ def classification_metrics(
         "accuracy": float(accuracy_score(y_true, y_pred)),
         "macro_f1": macro_f1,
         "macro_f1_ci": [low, high],
-        "ci": {"confidence": confidence, "method": "percentile bootstrap", "resamples": n_resamples},
+        "ci": {
+            "confidence": confidence,
+            "method": "percentile bootstrap",
+            "resamples": n_resamples,
+        },
         "per_class": {
             label: {
                 "precision": float(p[i]),
@@ -63,7 +65,7 @@ def format_metrics_table(metrics: dict[str, dict[str, Any]]) -> str:
     header = f"{'task':<8} {'class':<20} {'prec':>6} {'recall':>6} {'f1':>6} {'n':>5}"
     for task, m in metrics.items():
         low, high = m["macro_f1_ci"]
-        conf = int(round(m["ci"]["confidence"] * 100))
+        conf = round(m["ci"]["confidence"] * 100)
         lines.append(
             f"{task}: accuracy {m['accuracy']:.3f}  macro-F1 {m['macro_f1']:.3f} "
             f"[{conf}% CI {low:.3f}-{high:.3f}]  n={m['n']}"

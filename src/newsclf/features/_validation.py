@@ -13,9 +13,7 @@ __all__ = ["as_pairs", "as_texts", "check_ngram_range"]
 def as_texts(X: Any) -> list[str]:
     """Return ``X`` as a list of strings, refusing a lone string and non-string items."""
     if isinstance(X, str | bytes):
-        raise ValueError(
-            "Iterable over raw text documents expected, string object received."
-        )
+        raise ValueError("Iterable over raw text documents expected, string object received.")
     if isinstance(X, np.ndarray) and X.ndim != 1:
         raise ValueError(f"expected a 1-d sequence of texts, got an array of shape {X.shape}")
     if not isinstance(X, Iterable):

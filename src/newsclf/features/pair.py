@@ -17,9 +17,9 @@ from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
 from newsclf.features._validation import as_pairs
-from newsclf.features.cues import HEDGING, NEGATION, REFUTING, count_prefixed
+from newsclf.features.cues import HEDGING, NEGATION, REFUTING, count_cues
 from newsclf.features.text import TextVectorizer
-from newsclf.text.lang import SUPPORTED_LANGUAGES
+from newsclf.text.lang import SUPPORTED_LANGUAGES, detect_language
 from newsclf.text.normalize import normalize_text
 from newsclf.text.tokenize import WordAnalyzer, tokenize
 
@@ -37,6 +37,11 @@ _SIMILARITY_NAMES = (
     "refuting_near_target",
     "negation_near_target",
 )
+
+
+def _terms_as_is(terms: list[str]) -> list[str]:
+    """Analyzer for documents that are already lists of terms."""
+    return terms
 
 
 def _row_cosine(a: sp.csr_matrix, b: sp.csr_matrix) -> np.ndarray:
@@ -80,8 +85,9 @@ class PairSimilarity(TransformerMixin, BaseEstimator):
         self._check_params()
         texts, targets = as_pairs(X)
         self.analyzer_ = WordAnalyzer(lang=self.lang, ngram_range=(1, 1))
-        self.word_vectorizer_ = TfidfVectorizer(analyzer=self.analyzer_, sublinear_tf=True)
-        self.word_vectorizer_.fit(texts + targets)
+        text_terms, target_terms = self._terms(texts, targets)
+        self.word_vectorizer_ = TfidfVectorizer(analyzer=_terms_as_is, sublinear_tf=True)
+        self.word_vectorizer_.fit(text_terms + target_terms)
         self.char_vectorizer_ = TfidfVectorizer(
             analyzer="char_wb", preprocessor=normalize_text, ngram_range=(3, 5), sublinear_tf=True
         )
@@ -95,19 +101,30 @@ class PairSimilarity(TransformerMixin, BaseEstimator):
         out = np.zeros((len(texts), len(_SIMILARITY_NAMES)))
         if not texts:
             return out
+        text_terms, target_terms = self._terms(texts, targets)
         out[:, 0] = _row_cosine(
-            self.word_vectorizer_.transform(texts), self.word_vectorizer_.transform(targets)
+            self.word_vectorizer_.transform(text_terms),
+            self.word_vectorizer_.transform(target_terms),
         )
         out[:, 1] = _row_cosine(
             self.char_vectorizer_.transform(texts), self.char_vectorizer_.transform(targets)
         )
-        for i, (text, target) in enumerate(zip(texts, targets, strict=True)):
-            out[i, 2:] = self._relation(text, target)
+        for i, row in enumerate(zip(texts, text_terms, target_terms, strict=True)):
+            out[i, 2:] = self._relation(*row)
         return out
 
-    def _relation(self, text: str, target: str) -> list[float]:
-        text_terms = self.analyzer_.terms(text)
-        target_terms = set(self.analyzer_.terms(target))
+    def _terms(self, texts: list[str], targets: list[str]) -> tuple[list, list]:
+        """Stemmed terms of each text and target; a target is stemmed in its text's language
+        (short targets carry too little evidence to detect their own)."""
+        langs = [detect_language(t) if self.lang == "auto" else self.lang for t in texts]
+        text_terms = [self.analyzer_.terms(t, lang) for t, lang in zip(texts, langs, strict=True)]
+        target_terms = [
+            self.analyzer_.terms(t, lang) for t, lang in zip(targets, langs, strict=True)
+        ]
+        return text_terms, target_terms
+
+    def _relation(self, text: str, text_terms: list[str], target_terms: list[str]) -> list[float]:
+        target_terms = set(target_terms)
         tset = set(text_terms)
         coverage = len(target_terms & tset) / len(target_terms) if target_terms else 0.0
         lead = set(text_terms[: self.lead_terms])
@@ -115,9 +132,9 @@ class PairSimilarity(TransformerMixin, BaseEstimator):
         union = target_terms | tset
         jaccard = len(target_terms & tset) / len(union) if union else 0.0
         tokens = tokenize(text)
-        refuting = count_prefixed(tokens, REFUTING)
-        hedging = count_prefixed(tokens, HEDGING)
-        negations = count_prefixed(tokens, NEGATION)
+        refuting = count_cues(tokens, REFUTING)
+        hedging = count_cues(tokens, HEDGING)
+        negations = count_cues(tokens, NEGATION)
         # where the target's terms occur in the raw token stream (stems match token prefixes)
         stems = tuple(t for t in target_terms if len(t) >= 3)
         anchors = [j for j, tok in enumerate(tokens) if stems and tok.startswith(stems)]
@@ -140,9 +157,10 @@ class PairSimilarity(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "word_vectorizer_")
         return np.asarray([f"pair:{n}" for n in _SIMILARITY_NAMES], dtype=object)
 
-    def __sklearn_tags__(self):  # noqa: ANN204
+    def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
         return tags
 
 
@@ -240,7 +258,8 @@ class PairVectorizer(TransformerMixin, BaseEstimator):
             names += list(self.similarity_.get_feature_names_out())
         return np.asarray(names, dtype=object)
 
-    def __sklearn_tags__(self):  # noqa: ANN204
+    def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
         return tags

@@ -15,7 +15,13 @@ from newsclf.errors import ConfigError
 from newsclf.features.pair import PairSimilarity, PairVectorizer
 from newsclf.features.text import TextVectorizer
 
-__all__ = ["TEXT_FEATURES", "build_estimator", "check_params", "build_pair_features", "build_text_features"]
+__all__ = [
+    "TEXT_FEATURES",
+    "build_estimator",
+    "build_pair_features",
+    "build_text_features",
+    "check_params",
+]
 
 #: feature kinds a config may name as ``features.kind``
 TEXT_FEATURES: dict[str, Callable[..., BaseEstimator]] = {"tfidf": TextVectorizer}

@@ -155,7 +155,7 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
             names += [f"char:{n}" for n in self.char_vectorizer_.get_feature_names_out()]
         return np.asarray(names, dtype=object)
 
-    def __sklearn_tags__(self):  # noqa: ANN204 - sklearn's Tags type
+    def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.string = True
         tags.input_tags.two_d_array = False

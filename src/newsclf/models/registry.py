@@ -30,7 +30,11 @@ def _calibrated(est: Any, calibration: str, calibration_cv: int, n_jobs: int) ->
             f"calibration must be 'sigmoid' or 'isotonic', got {calibration!r}",
             key="model.params.calibration",
         )
-    if isinstance(calibration_cv, bool) or not isinstance(calibration_cv, int) or calibration_cv < 2:
+    if (
+        isinstance(calibration_cv, bool)
+        or not isinstance(calibration_cv, int)
+        or calibration_cv < 2
+    ):
         raise ConfigError(
             f"calibration_cv must be an integer >= 2, got {calibration_cv!r}",
             key="model.params.calibration_cv",
@@ -110,4 +114,3 @@ def build_model(model: Mapping[str, Any], *, seed: int, n_jobs: int = 1) -> Any:
             hint=f"choose one of: {', '.join(sorted(MODELS))}, custom",
         )
     return est
-

@@ -42,7 +42,7 @@ _SPACE = re.compile(r"\s+")
 
 
 def normalize_text(text: str, *, lowercase: bool = True) -> str:
-    """Return ``text`` in NFC, with quotes, dashes and spaces folded and controls removed."""
+    """Return ``text`` in NFKC, quotes, dashes and spaces folded, controls turned into spaces."""
     if not isinstance(text, str):
         raise TypeError(f"expected a string, got {type(text).__name__}")
     text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)

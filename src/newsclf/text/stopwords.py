@@ -34,5 +34,6 @@ al ill stb pl kb
 
 STOPWORDS: dict[str, frozenset[str]] = {
     "en": frozenset(ENGLISH_STOP_WORDS) - _NEGATIONS,
-    "hu": frozenset(_HUNGARIAN) - {"nem", "sem", "nincs", "nincsenek", "se", "is-is", "minden-féle"},
+    "hu": frozenset(_HUNGARIAN)
+    - {"nem", "sem", "nincs", "nincsenek", "se", "is-is", "minden-féle"},
 }

@@ -28,7 +28,7 @@ def tokenize(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=4)
-def _stemmer(lang: str):  # noqa: ANN202 - snowballstemmer has no public type
+def _stemmer(lang: str):
     return snowballstemmer.stemmer(_STEMMER_NAMES[lang])
 
 
@@ -53,9 +53,7 @@ class WordAnalyzer:
         stopwords: bool = True,
     ) -> None:
         if lang != "auto" and lang not in SUPPORTED_LANGUAGES:
-            raise ValueError(
-                f"lang must be 'auto' or one of {SUPPORTED_LANGUAGES}, got {lang!r}"
-            )
+            raise ValueError(f"lang must be 'auto' or one of {SUPPORTED_LANGUAGES}, got {lang!r}")
         low, high = ngram_range
         if not (1 <= low <= high):
             raise ValueError(f"ngram_range must satisfy 1 <= min <= max, got {ngram_range!r}")
@@ -64,10 +62,14 @@ class WordAnalyzer:
         self.stem = stem
         self.stopwords = stopwords
 
-    def terms(self, doc: str) -> list[str]:
-        """The unigram terms of ``doc`` after stopword removal and stemming."""
+    def terms(self, doc: str, lang: str | None = None) -> list[str]:
+        """The unigram terms of ``doc`` after stopword removal and stemming.
+
+        ``lang`` overrides the analyzer's own language (e.g. a target stemmed like its text).
+        """
         tokens = tokenize(doc)
-        lang = detect_language(doc) if self.lang == "auto" else self.lang
+        if lang is None:
+            lang = detect_language(doc) if self.lang == "auto" else self.lang
         if self.stopwords:
             stop = STOPWORDS[lang]
             tokens = [t for t in tokens if t not in stop]
