@@ -24,6 +24,12 @@ def test_train_writes_artifact_metrics_and_prints_table(demo_run: Path) -> None:
     manifest = json.loads((demo_run / "model" / "manifest.json").read_text())
     assert set(manifest["tasks"]) == {"topic", "stance"}
     assert (demo_run / "train.log").exists()
+    predictions = (demo_run / "predictions.jsonl").read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line) for line in predictions]
+    assert [r["id"] for r in rows] == metrics["eval_ids"]
+    assert {"topic", "topic_gold", "topic_scores", "stance", "stance_gold"} <= set(rows[0])
+    accuracy = sum(r["topic"] == r["topic_gold"] for r in rows) / len(rows)
+    assert accuracy == pytest.approx(metrics["tasks"]["topic"]["accuracy"])
 
 
 def test_demo_eval_split_holds_out_whole_groups(demo_run: Path) -> None:

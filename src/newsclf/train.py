@@ -86,10 +86,18 @@ def _fingerprint(records: Sequence[Record], tasks: Sequence[str]) -> str:
     return digest.hexdigest()
 
 
-def _write_json(path: Path, payload: dict[str, Any]) -> None:
+def _write_text(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
+
+
+def _write_json(path: Path, payload: dict[str, Any]) -> None:
+    _write_text(path, json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+
+
+def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
+    _write_text(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
 
 
 def run(cfg: DictConfig, output_dir: str | Path) -> dict[str, Any]:
@@ -153,17 +161,19 @@ def run(cfg: DictConfig, output_dir: str | Path) -> dict[str, Any]:
         )
         models[task] = model
     classifier = NewsClassifier(models)
-    predicted = classifier.predict(evaluation)
+    rows = classifier.predict_records(evaluation)
     for task in tasks:
         results[task] = classification_metrics(
             [r.label(task) for r in evaluation],
-            list(predicted[task]),
+            [row[task] for row in rows],
             labels=models[task].labels,
             n_resamples=int(cfg.eval.bootstrap_resamples),
             confidence=float(cfg.eval.confidence),
             seed=int(cfg.seed),
         )
         results[task]["train_seconds"] = round(timings[task], 3)
+    for row, record in zip(rows, evaluation, strict=True):
+        row.update({f"{task}_gold": record.label(task) for task in tasks})
 
     config = OmegaConf.to_container(cfg, resolve=True)
     model_dir = Path(cfg.paths.model_dir) if cfg.get("paths") else output_dir / "model"
@@ -180,7 +190,8 @@ def run(cfg: DictConfig, output_dir: str | Path) -> dict[str, Any]:
     classifier.save(
         model_dir, config=config, metrics=results, data_fingerprint=_fingerprint(train, tasks)
     )
-    _write_json(output_dir / "metrics.json", payload)
+    _write_jsonl(output_dir / "predictions.jsonl", rows)
+    _write_json(output_dir / "metrics.json", payload)  # last: its presence marks a finished run
     log.info("saved model to %s and metrics to %s", model_dir, output_dir / "metrics.json")
     return payload
 

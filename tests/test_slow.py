@@ -1,0 +1,46 @@
+"""Slow tier (`pytest -m slow`): packaging and whole sweeps in subprocesses."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow
+
+
+def test_wheel_ships_every_config_and_the_demo_corpus(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+    )
+    (wheel,) = tmp_path.glob("newsclf-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    yamls = {
+        f"newsclf/conf/{p.relative_to(ROOT / 'conf').as_posix()}"
+        for p in (ROOT / "conf").rglob("*.yaml")
+    }
+    assert yamls and yamls <= names
+    assert "newsclf/demo/articles.jsonl" in names
+
+
+def test_every_experiment_trains_in_one_sweep(tmp_path: Path) -> None:
+    script = Path(sys.executable).parent / "newsclf"
+    experiments = sorted(
+        p.name[:-5]
+        for p in files("newsclf.conf").joinpath("experiment").iterdir()
+        if p.name.endswith(".yaml")
+    )
+    result = subprocess.run(
+        [str(script), "train", "-m", "experiment=glob(*)", f"hydra.sweep.dir={tmp_path}"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(list(tmp_path.glob("*/metrics.json"))) == len(experiments)
