@@ -1,4 +1,5 @@
-"""Shared fixtures: one demo training run per test session (the CLI, in-process)."""
+"""Shared fixtures: one demo training run per test session (the CLI, in-process), and a tiny
+bilingual topic + stance model that trains in milliseconds."""
 
 from __future__ import annotations
 
@@ -6,8 +7,46 @@ import json
 from pathlib import Path
 
 import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
 
+from newsclf.classifier import NewsClassifier, TaskModel
 from newsclf.cli import main
+from newsclf.features import PairVectorizer, TextVectorizer
+
+TINY_TEXTS = [
+    "A forint gyengült, az infláció gyorsult.",
+    "Az MNB kamatot emelt a drágulás miatt.",
+    "A válogatott gólzáporos meccsen nyert.",
+    "A Fradi kikapott a bajnokin.",
+    "Inflation rose as the central bank held rates.",
+    "The striker scored twice in the final.",
+]
+TINY_TOPICS = ["economy", "economy", "sport", "sport", "economy", "sport"]
+TINY_TARGETS = ["Az infláció gyorsul."] * 6
+TINY_STANCES = ["agree", "discuss", "unrelated", "unrelated", "agree", "unrelated"]
+
+
+def build_tiny_classifier() -> NewsClassifier:
+    topic = Pipeline([("features", TextVectorizer()), ("model", LogisticRegression())])
+    topic.fit(TINY_TEXTS, TINY_TOPICS)
+    stance = Pipeline([("features", PairVectorizer()), ("model", LogisticRegression())])
+    stance.fit(list(zip(TINY_TEXTS, TINY_TARGETS, strict=True)), TINY_STANCES)
+    return NewsClassifier(
+        {"topic": TaskModel(topic, input="text"), "stance": TaskModel(stance, input="pair")}
+    )
+
+
+@pytest.fixture
+def tiny_classifier() -> NewsClassifier:
+    """A fresh, unsaved topic + stance classifier."""
+    return build_tiny_classifier()
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny classifier saved as a joblib artifact (shared: do not modify it)."""
+    return build_tiny_classifier().save(tmp_path_factory.mktemp("tiny") / "model")
 
 
 @pytest.fixture(scope="session")

@@ -8,40 +8,18 @@ from pathlib import Path
 import joblib
 import pytest
 import sklearn
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
+from conftest import TINY_TARGETS as TARGETS
+from conftest import TINY_TEXTS as TEXTS
 
 import newsclf
 from newsclf import artifacts
-from newsclf.classifier import NewsClassifier, TaskModel
+from newsclf.classifier import NewsClassifier
 from newsclf.errors import ArtifactError
-from newsclf.features import PairVectorizer, TextVectorizer
-
-TEXTS = [
-    "A forint gyengült, az infláció gyorsult.",
-    "Az MNB kamatot emelt a drágulás miatt.",
-    "A válogatott gólzáporos meccsen nyert.",
-    "A Fradi kikapott a bajnokin.",
-    "Inflation rose as the central bank held rates.",
-    "The striker scored twice in the final.",
-]
-TOPICS = ["economy", "economy", "sport", "sport", "economy", "sport"]
-TARGETS = ["Az infláció gyorsul."] * 6
-STANCES = ["agree", "discuss", "unrelated", "unrelated", "agree", "unrelated"]
 
 
 @pytest.fixture
-def classifier() -> NewsClassifier:
-    topic = Pipeline([("features", TextVectorizer()), ("model", LogisticRegression())])
-    topic.fit(TEXTS, TOPICS)
-    stance = Pipeline([("features", PairVectorizer()), ("model", LogisticRegression())])
-    stance.fit(list(zip(TEXTS, TARGETS, strict=True)), STANCES)
-    return NewsClassifier(
-        {
-            "topic": TaskModel(topic, input="text"),
-            "stance": TaskModel(stance, input="pair"),
-        }
-    )
+def classifier(tiny_classifier: NewsClassifier) -> NewsClassifier:
+    return tiny_classifier
 
 
 @pytest.fixture

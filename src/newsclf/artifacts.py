@@ -4,6 +4,10 @@
 sha256 of every other file. Loading checks all of it *before* unpickling anything, and saving
 goes through a temporary directory renamed into place, so an interrupted save leaves nothing
 that looks like a model.
+
+Two serialisations: ``joblib`` (pickle; fast, the default for your own runs) and ``skops``
+(for models from other people: loading only rebuilds types that pass skops' trusted-types check,
+so opening the file cannot run arbitrary code).
 """
 
 from __future__ import annotations
@@ -28,10 +32,21 @@ import sklearn
 from newsclf.classifier import NewsClassifier, TaskModel
 from newsclf.errors import ArtifactError
 
-__all__ = ["FORMAT_VERSION", "MANIFEST", "library_versions", "load", "save_artifact"]
+__all__ = [
+    "FORMAT_VERSION",
+    "MANIFEST",
+    "SERIALIZATIONS",
+    "export_artifact",
+    "library_versions",
+    "load",
+    "save_artifact",
+]
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
+SERIALIZATIONS = ("joblib", "skops")
+#: types from these packages are installed library code; skops may rebuild them without asking
+TRUSTED_PREFIXES = ("newsclf.", "sklearn.")
 
 
 def library_versions() -> dict[str, str]:
@@ -61,8 +76,16 @@ def save_artifact(
     config: dict[str, Any] | None = None,
     metrics: dict[str, Any] | None = None,
     data_fingerprint: str | None = None,
+    serialization: str = "joblib",
+    created: str | None = None,
 ) -> Path:
     """Write ``classifier`` to the directory ``path`` (which must not exist yet)."""
+    if serialization not in SERIALIZATIONS:
+        raise ArtifactError(
+            f"unknown serialization {serialization!r}",
+            path=path,
+            hint=f"use one of: {', '.join(SERIALIZATIONS)}",
+        )
     path = Path(path).absolute()
     if path.exists():
         raise ArtifactError(
@@ -75,8 +98,8 @@ def save_artifact(
     try:
         tasks = {}
         for task, model in classifier.models.items():
-            name = f"{task}.joblib"
-            joblib.dump(model.pipeline, tmp / name)
+            name = f"{task}.{serialization}"
+            _dump(model.pipeline, tmp / name, serialization)
             tasks[task] = {
                 "file": name,
                 "labels": model.labels,
@@ -86,7 +109,8 @@ def save_artifact(
         manifest = {
             "format": "newsclf-artifact",
             "format_version": FORMAT_VERSION,
-            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "created": created or datetime.now(UTC).isoformat(timespec="seconds"),
+            "serialization": serialization,
             "versions": library_versions(),
             "tasks": tasks,
             "config": config or {},
@@ -103,6 +127,36 @@ def save_artifact(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return path
+
+
+def _dump(pipeline: Any, file: Path, serialization: str) -> None:
+    if serialization == "skops":
+        import skops.io
+
+        skops.io.dump(pipeline, file)
+    else:
+        joblib.dump(pipeline, file)
+
+
+def _load_skops(file: Path, trusted: list[str]) -> Any:
+    """Rebuild a pipeline only if every type in the file is trusted; else say which are not."""
+    import skops.io
+
+    try:
+        found = skops.io.get_untrusted_types(file=file)
+    except Exception as exc:  # not a zip, bad schema, ...
+        raise ArtifactError(
+            f"not a readable skops file ({type(exc).__name__}: {exc})", path=file
+        ) from None
+    untrusted = [t for t in found if not t.startswith(TRUSTED_PREFIXES) and t not in trusted]
+    if untrusted:
+        raise ArtifactError(
+            f"refusing to load types that are not trusted: {', '.join(untrusted)}",
+            path=file,
+            hint="load it only if you trust where it came from: pass "
+            "trusted=[...] (newsclf predict --trust TYPE) with the types listed",
+        )
+    return skops.io.load(file, trusted=found)
 
 
 def _read_manifest(path: Path) -> dict[str, Any]:
@@ -173,10 +227,26 @@ def _check_versions(path: Path, manifest: dict[str, Any], allow_version_mismatch
     )
 
 
-def load(path: str | Path, *, allow_version_mismatch: bool = False) -> NewsClassifier:
-    """Load an artifact directory after checking its manifest, checksums and versions."""
+def load(
+    path: str | Path,
+    *,
+    allow_version_mismatch: bool = False,
+    trusted: list[str] | None = None,
+) -> NewsClassifier:
+    """Load an artifact directory after checking its manifest, checksums and versions.
+
+    ``trusted`` names extra types a ``skops`` artifact may rebuild (beyond newsclf's and
+    scikit-learn's own); joblib artifacts are pickles and must come from a trusted source.
+    """
     path = Path(path).expanduser().absolute()
     manifest = _read_manifest(path)
+    serialization = manifest.get("serialization", "joblib")
+    if serialization not in SERIALIZATIONS:
+        raise ArtifactError(
+            f"unknown serialization {serialization!r}",
+            path=path / MANIFEST,
+            hint="upgrade newsclf (pip install -U newsclf)",
+        )
     _check_files(path, manifest)
     _check_versions(path, manifest, allow_version_mismatch)
     models = {}
@@ -185,7 +255,12 @@ def load(path: str | Path, *, allow_version_mismatch: bool = False) -> NewsClass
             warnings.simplefilter("error", sklearn.exceptions.InconsistentVersionWarning)
         for task, spec in manifest["tasks"].items():
             try:
-                pipeline = joblib.load(path / spec["file"])
+                if serialization == "skops":
+                    pipeline = _load_skops(path / spec["file"], list(trusted or []))
+                else:
+                    pipeline = joblib.load(path / spec["file"])
+            except ArtifactError:
+                raise
             except sklearn.exceptions.InconsistentVersionWarning as exc:
                 raise ArtifactError(str(exc), path=path / spec["file"]) from None
             except Exception as exc:  # corrupt pickles raise many types
@@ -204,3 +279,27 @@ def load(path: str | Path, *, allow_version_mismatch: bool = False) -> NewsClass
             f"{path}: saved with Python {manifest['versions'].get('python')}", stacklevel=2
         )
     return NewsClassifier(models, manifest)
+
+
+def export_artifact(
+    source: str | Path,
+    dest: str | Path,
+    *,
+    serialization: str = "skops",
+    allow_version_mismatch: bool = False,
+) -> Path:
+    """Verify the artifact ``source`` and write it to ``dest`` with another serialization.
+
+    The manifest (config, metrics, data fingerprint, creation time) is carried over.
+    """
+    classifier = load(source, allow_version_mismatch=allow_version_mismatch)
+    manifest = classifier.manifest
+    return save_artifact(
+        classifier,
+        dest,
+        config=manifest.get("config"),
+        metrics=manifest.get("metrics"),
+        data_fingerprint=manifest.get("data_fingerprint"),
+        serialization=serialization,
+        created=manifest.get("created"),
+    )

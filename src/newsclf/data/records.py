@@ -11,17 +11,31 @@ import csv
 import io
 import json
 import math
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from newsclf.errors import DataError
 
-__all__ = ["FIELDS", "FORMATS", "Record", "detect_format", "read_records", "records_from_dicts"]
+__all__ = [
+    "FIELDS",
+    "FORMATS",
+    "Record",
+    "detect_format",
+    "read_entries",
+    "read_records",
+    "records_from_dicts",
+]
 
 FIELDS = ("id", "text", "title", "target", "topic", "stance", "lang", "group")
 FORMATS = ("jsonl", "csv", "tsv")
 _SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".tsv": "tsv"}
+# lone surrogates: undecodable bytes (surrogateescape) or "\ud800"-style escapes in JSON; no
+# encoder can write them back out, so they are refused where they come in
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_UNDECODED = re.compile("[\udc80-\udcff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,20 +76,27 @@ def detect_format(path: Path, fmt: str = "auto") -> str:
 
 
 def _decode(raw: bytes, path: Path, encoding: str) -> str:
+    """Undecodable bytes become lone surrogates, reported per line by :func:`_bad_bytes`."""
     try:
-        text = raw.decode(encoding)
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise DataError(
-            f"bytes that are not valid {encoding} ({raw[exc.start : exc.start + 4]!r})",
-            path=path,
-            line=line,
-            hint="convert the file to UTF-8, or pass its encoding "
-            "(data.encoding=latin-1 for training, --encoding latin-1 for predict/evaluate)",
-        ) from None
+        text = raw.decode(encoding, errors="surrogateescape")
     except LookupError:
         raise DataError(f"unknown encoding {encoding!r}", path=path) from None
     return text.removeprefix("\ufeff")
+
+
+def _bad_bytes(value: str, encoding: str, path: Path | str, line: int, field: str | None) -> None:
+    found = _UNDECODED.search(value)
+    if found:
+        start = found.start()
+        raw = value[start : start + 4].encode(encoding, errors="surrogateescape")
+        raise DataError(
+            f"bytes that are not valid {encoding} ({raw!r})",
+            path=path,
+            line=line,
+            field=field,
+            hint="convert the file to UTF-8, or pass its encoding "
+            "(data.encoding=latin-1 for training, --encoding latin-1 for predict/evaluate)",
+        )
 
 
 def _clean(value: Any) -> Any:
@@ -100,7 +121,21 @@ def _field(row: dict[str, Any], name: str, path: Path | str, line: int) -> str |
     return str(value)
 
 
-def _record(row: dict[str, Any], path: Path | str, line: int) -> Record:
+def _record(row: dict[str, Any], path: Path | str, line: int, encoding: str = "utf-8") -> Record:
+    for name in FIELDS:
+        value = row.get(name)
+        if not isinstance(value, str):
+            continue
+        _bad_bytes(value, encoding, path, line, name)
+        found = _SURROGATE.search(value)
+        if found:
+            raise DataError(
+                f"an unpaired surrogate (\\u{ord(found.group()):04x}) cannot be written as text",
+                path=path,
+                line=line,
+                field=name,
+                hint="fix the \\ud800-style escape in the JSON",
+            )
     text = _clean(row.get("text"))
     if text is not None and not isinstance(text, str):
         raise DataError(
@@ -113,55 +148,108 @@ def _record(row: dict[str, Any], path: Path | str, line: int) -> Record:
     )
 
 
-def _jsonl(text: str, path: Path) -> list[Record]:
-    records = []
+def _jsonl_line(line: str, path: Path, number: int, encoding: str) -> Record:
+    _bad_bytes(line, encoding, path, number, None)
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise DataError(
+            f"malformed JSON ({exc.msg} at column {exc.colno})",
+            path=path,
+            line=number,
+            hint='each line must be one JSON object, e.g. {"text": "...", "topic": "..."}',
+        ) from None
+    except RecursionError:
+        raise DataError("JSON nested too deeply", path=path, line=number) from None
+    if not isinstance(row, dict):
+        raise DataError(f"expected a JSON object, got {type(row).__name__}", path=path, line=number)
+    return _record(row, path, number, encoding)
+
+
+def _jsonl(text: str, path: Path, collect: bool, encoding: str) -> list[Record | DataError]:
+    entries: list[Record | DataError] = []
     for number, raw in enumerate(text.split("\n"), start=1):
         line = raw.rstrip("\r")
-        if not line.strip():
+        if not line.strip(" \t\r"):  # JSON whitespace only; anything else is a record
             continue
         try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DataError(
-                f"malformed JSON ({exc.msg} at column {exc.colno})",
-                path=path,
-                line=number,
-                hint='each line must be one JSON object, e.g. {"text": "...", "topic": "..."}',
-            ) from None
-        if not isinstance(row, dict):
-            raise DataError(
-                f"expected a JSON object, got {type(row).__name__}", path=path, line=number
-            )
-        records.append(_record(row, path, number))
-    return records
+            entries.append(_jsonl_line(line, path, number, encoding))
+        except DataError as exc:
+            if not collect:
+                raise
+            entries.append(exc)
+    return entries
 
 
-def _csv(text: str, path: Path, delimiter: str) -> list[Record]:
+def _csv_row(
+    row: dict[str | None, Any], fieldnames: Sequence[str], path: Path, line: int, encoding: str
+) -> Record | None:
+    if None in row:
+        raise DataError(
+            f"row has {len(fieldnames) + len(row[None])} cells but the header "
+            f"has {len(fieldnames)}",
+            path=path,
+            line=line,
+            hint="quote cells that contain the delimiter",
+        )
+    if all(v is None for v in row.values()):
+        return None
+    return _record(row, path, line, encoding)  # type: ignore[arg-type]
+
+
+def _csv(
+    text: str, path: Path, delimiter: str, collect: bool, encoding: str
+) -> list[Record | DataError]:
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    records = []
+    entries: list[Record | DataError] = []
     try:
-        if reader.fieldnames is None:
-            return []
-        for row in reader:
-            # line_num is the row's last physical line; quoted newlines span more than one
-            start = reader.line_num - sum(v.count("\n") for v in row.values() if isinstance(v, str))
-            if None in row:
-                raise DataError(
-                    f"row has {len(reader.fieldnames) + len(row[None])} cells but the header "
-                    f"has {len(reader.fieldnames)}",
-                    path=path,
-                    line=start,
-                    hint="quote cells that contain the delimiter",
-                )
-            if any(v is not None for v in row.values()):
-                records.append(_record(row, path, start))
+        fieldnames = reader.fieldnames
     except csv.Error as exc:
-        raise DataError(f"malformed CSV ({exc})", path=path, line=reader.line_num) from None
-    return records
+        raise DataError(f"malformed CSV header ({exc})", path=path, line=1) from None
+    if fieldnames is None:
+        return entries
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            error = DataError(f"malformed CSV ({exc})", path=path, line=reader.line_num)
+            if not collect:
+                raise error from None
+            entries.append(error)
+            continue
+        # line_num is the row's last physical line; quoted newlines span more than one
+        start = reader.line_num - sum(v.count("\n") for v in row.values() if isinstance(v, str))
+        try:
+            record = _csv_row(row, fieldnames, path, start, encoding)
+        except DataError as exc:
+            if not collect:
+                raise
+            entries.append(exc)
+            continue
+        if record is not None:
+            entries.append(record)
+    return entries
 
 
 def read_records(path: str | Path, *, encoding: str = "utf-8", fmt: str = "auto") -> list[Record]:
-    """All records of a JSONL/CSV/TSV file, in file order."""
+    """All records of a JSONL/CSV/TSV file, in file order; the first bad line raises."""
+    return _read(path, encoding, fmt, collect=False)  # type: ignore[return-value]
+
+
+def read_entries(
+    path: str | Path, *, encoding: str = "utf-8", fmt: str = "auto"
+) -> list[Record | DataError]:
+    """Like :func:`read_records`, but a bad line yields its :class:`DataError` in its place.
+
+    For ``--on-error=record``: the caller reports each error where the record would have been,
+    so no input line is silently dropped. Problems with the file as a whole still raise.
+    """
+    return _read(path, encoding, fmt, collect=True)
+
+
+def _read(path: str | Path, encoding: str, fmt: str, collect: bool) -> list[Record | DataError]:
     path = Path(path).expanduser()
     if not path.exists():
         raise DataError(
@@ -174,8 +262,8 @@ def read_records(path: str | Path, *, encoding: str = "utf-8", fmt: str = "auto"
     kind = detect_format(path, fmt)
     text = _decode(path.read_bytes(), path, encoding)
     if kind == "jsonl":
-        return _jsonl(text, path)
-    return _csv(text, path, "," if kind == "csv" else "\t")
+        return _jsonl(text, path, collect, encoding)
+    return _csv(text, path, "," if kind == "csv" else "\t", collect, encoding)
 
 
 def records_from_dicts(rows: list[dict[str, Any]], source: str = "<memory>") -> list[Record]:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from newsclf.data.records import Record
 from newsclf.errors import DataError
 
-__all__ = ["TASKS", "check_classes", "validate_records"]
+__all__ = ["TASKS", "check_classes", "check_record", "validate_records"]
 
 TASKS = ("topic", "stance")
 
@@ -40,27 +40,7 @@ def validate_records(
                 )
     seen: dict[str, int] = {}
     for r in records:
-        if r.text is None:
-            raise DataError(
-                "missing",
-                path=r.source,
-                line=r.line,
-                field="text",
-                hint="every record needs the article body in 'text'",
-            )
-        if not r.text.strip():
-            raise DataError("empty text", path=r.source, line=r.line, field="text")
-        if "stance" in tasks and (r.target is None or not r.target.strip()):
-            raise DataError(
-                "a stance record needs a target (the claim, headline or entity)",
-                path=r.source,
-                line=r.line,
-                field="target",
-            )
-        if labelled:
-            for task in tasks:
-                if r.label(task) is None:
-                    raise DataError("missing label", path=r.source, line=r.line, field=task)
+        check_record(r, tasks=tasks, labelled=labelled)
         if unique_ids:
             if r.id in seen:
                 raise DataError(
@@ -70,6 +50,32 @@ def validate_records(
                     field="id",
                 )
             seen[r.id] = r.line
+
+
+def check_record(record: Record, *, tasks: Sequence[str], labelled: bool) -> None:
+    """Raise :class:`DataError` if this one record cannot be used for ``tasks``."""
+    r = record
+    if r.text is None:
+        raise DataError(
+            "missing",
+            path=r.source,
+            line=r.line,
+            field="text",
+            hint="every record needs the article body in 'text'",
+        )
+    if not r.text.strip():
+        raise DataError("empty text", path=r.source, line=r.line, field="text")
+    if "stance" in tasks and (r.target is None or not r.target.strip()):
+        raise DataError(
+            "a stance record needs a target (the claim, headline or entity)",
+            path=r.source,
+            line=r.line,
+            field="target",
+        )
+    if labelled:
+        for task in tasks:
+            if r.label(task) is None:
+                raise DataError("missing label", path=r.source, line=r.line, field=task)
 
 
 def check_classes(records: Sequence[Record], task: str, source: str | None = None) -> Counter:
