@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from hydra import compose, initialize_config_module
 from hydra.core.hydra_config import HydraConfig
+from omegaconf import OmegaConf
 
 from newsclf.train import build_pipeline, check_config
 
 CONF = files("newsclf.conf")
-GROUPS = ("data", "features", "model", "split", "experiment")
+GROUPS = ("data", "features", "model", "split", "target_aware", "experiment")
 
 
 def _options(group: str) -> list[str]:
@@ -38,7 +39,11 @@ def test_every_config_option_composes_and_builds(group: str, option: str) -> Non
         overrides.append("data.train=records.jsonl")
     if option == "custom":
         overrides.append("model.target=sklearn.linear_model.RidgeClassifier")
+    if option == "headline_body":  # stance-only features (features.kind in PAIR_FEATURES)
+        overrides.append("tasks=[stance]")
     cfg = _compose(overrides)
+    if OmegaConf.is_missing(cfg.data, "root"):  # benchmark folders: data.root=DIR is required
+        cfg = _compose([*overrides, "data.root=DATASET_DIR"])
     for task in check_config(cfg):
         pipeline = build_pipeline(cfg, task)
         assert hasattr(pipeline, "fit")

@@ -14,6 +14,8 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.estimator_checks import check_estimator
 
 from newsclf.features import PairSimilarity, PairVectorizer, TextVectorizer
+from newsclf.features.hashed_tfidf import HashedTfidfVectorizer
+from newsclf.features.headline_body import HeadlineBodyFeatures
 
 TEXTS = [
     "A kormány szerint az infláció lassul, a forint erősödik.",
@@ -53,6 +55,11 @@ CASES: dict[str, tuple[Callable[[], Any], list[Any]]] = {
         ),
         PAIRS,
     ),
+    "HashedTfidfVectorizer": (lambda: HashedTfidfVectorizer(n_features=64, norm="l1"), TEXTS),
+    "HeadlineBodyFeatures": (
+        lambda: HeadlineBodyFeatures(lsa_components=4, min_df=1, body_max_features=50),
+        PAIRS,
+    ),
 }
 
 
@@ -62,6 +69,8 @@ CASES: dict[str, tuple[Callable[[], Any], list[Any]]] = {
         pytest.param(TextVectorizer, id="TextVectorizer"),
         pytest.param(PairSimilarity, id="PairSimilarity"),
         pytest.param(PairVectorizer, id="PairVectorizer"),
+        pytest.param(HeadlineBodyFeatures, id="HeadlineBodyFeatures"),
+        pytest.param(HashedTfidfVectorizer, id="HashedTfidfVectorizer"),
     ],
 )
 def test_passes_sklearn_check_estimator(make: Callable[[], Any]) -> None:
@@ -142,7 +151,7 @@ def test_output_identical_after_pickle_round_trip(name: str) -> None:
 def test_list_and_numpy_object_array_give_same_output(name: str) -> None:
     make, X = CASES[name]
     X_array = np.asarray(X, dtype=object)
-    assert X_array.ndim == (1 if name == "TextVectorizer" else 2)
+    assert X_array.ndim == (1 if name in ("TextVectorizer", "HashedTfidfVectorizer") else 2)
     from_list = make().fit(X)
     from_array = make().fit(X_array)
     np.testing.assert_array_equal(

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from newsclf import _cli_data, _cli_explain
 from newsclf.errors import DataError, NewsclfError
 
 __all__ = ["entrypoint", "main"]
@@ -34,6 +35,16 @@ commands:
              newsclf predict outputs/DATE/TIME/model articles.jsonl -o predictions.jsonl
   evaluate   score a trained model on labelled records
              newsclf evaluate outputs/DATE/TIME/model test.jsonl
+  export     re-save a model, e.g. as skops for safe sharing
+             newsclf export outputs/DATE/TIME/model --format skops -o shared-model
+  compare    compare runs and sweeps: CIs, paired tests against the best, plots
+             newsclf compare multirun/DATE/TIME --metric macro_f1 --out compare
+  explain    most indicative n-grams per class of a linear model; why one record got its label
+             newsclf explain outputs/DATE/TIME/model --task topic --top 20
+             newsclf explain outputs/DATE/TIME/model --input articles.jsonl --id a17
+  data       download a benchmark dataset (checksums verified); check a records file
+             newsclf data fetch fnc1 --dest ~/datasets
+             newsclf data check articles.jsonl
 """
 
 
@@ -66,7 +77,9 @@ def _parser() -> argparse.ArgumentParser:
         version=f"newsclf {__version__} ({Path(__file__).parent})",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
-    sub = parser.add_subparsers(dest="command", metavar="{train,predict,evaluate}")
+    sub = parser.add_subparsers(
+        dest="command", metavar="{train,predict,evaluate,export,compare,explain,data}"
+    )
     sub.add_parser("train", help="train and evaluate (Hydra app; see `newsclf train --help`)")
 
     def model_input(p: argparse.ArgumentParser) -> None:
@@ -83,6 +96,21 @@ def _parser() -> argparse.ArgumentParser:
             "--allow-version-mismatch",
             action="store_true",
             help="load a model saved with another scikit-learn minor version",
+        )
+        p.add_argument(
+            "--trust",
+            action="append",
+            default=[],
+            metavar="TYPE",
+            help="for skops models: also allow this type (repeatable); only for models "
+            "from a source you trust",
+        )
+        p.add_argument(
+            "--on-error",
+            choices=["stop", "record"],
+            default="stop",
+            help="a bad input record stops the run with its line number (stop, default) or is "
+            'written in its place as {"id", "line", "error"} (record); never skipped',
         )
         verbosity = p.add_mutually_exclusive_group()
         verbosity.add_argument("-q", "--quiet", action="store_true", help="only errors on stderr")
@@ -107,8 +135,36 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "-o", "--output", help="metrics JSON (default: INPUT_STEM.metrics.json in the current dir)"
     )
+    evaluate.add_argument(
+        "--predictions",
+        metavar="PATH",
+        help="also write one JSONL line per input record: prediction, gold label(s), or error",
+    )
     evaluate.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples")
     evaluate.add_argument("--seed", type=int, default=0, help="bootstrap seed")
+
+    export = sub.add_parser(
+        "export",
+        help="re-save a model in another serialization (skops for sharing)",
+        description="Verify MODEL and write it again. `skops` files can be loaded without "
+        "running code from the file (only trusted types are rebuilt): use it for models you "
+        "share or receive. `joblib` (pickle) loads faster; use it only for your own models.",
+    )
+    export.add_argument("model", help="artifact directory (RUN_DIR/model)")
+    export.add_argument("--format", choices=["skops", "joblib"], default="skops")
+    export.add_argument(
+        "-o", "--output", help="new artifact directory (default: MODEL-FORMAT beside MODEL)"
+    )
+    export.add_argument(
+        "--allow-version-mismatch",
+        action="store_true",
+        help="load a model saved with another scikit-learn minor version",
+    )
+    export.add_argument("-q", "--quiet", action="store_true", help="only errors on stderr")
+    export.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    _add_compare_parser(sub)
+    _cli_explain.add_parser(sub)
+    _cli_data.add_parser(sub)
     return parser
 
 
@@ -156,15 +212,62 @@ def _stderr_logging(args: argparse.Namespace) -> Iterator[None]:
         log.propagate = saved[1]
 
 
-def _read_input(args: argparse.Namespace) -> list[Any]:
-    from newsclf.data.records import read_records
+def _read_input(args: argparse.Namespace, tasks: Sequence[str], labelled: bool) -> list[Any]:
+    """Records of INPUT in order; with ``--on-error=record`` bad ones are DataErrors in place."""
+    from newsclf.data.records import read_entries, read_records
+    from newsclf.data.validate import check_record, validate_records
 
+    read = read_entries if args.on_error == "record" else read_records
     if args.input == "-":
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "stdin.jsonl"
             path.write_bytes(sys.stdin.buffer.read())
-            return read_records(path, encoding=args.encoding, fmt="jsonl")
-    return read_records(args.input, encoding=args.encoding, fmt=args.format)
+            entries: list[Any] = read(path, encoding=args.encoding, fmt="jsonl")
+    else:
+        entries = read(args.input, encoding=args.encoding, fmt=args.format)
+    if not entries:
+        raise DataError(
+            "no records", path=args.input, hint="the file is empty or has only blank lines"
+        )
+    checked: list[Any] = []
+    for entry in entries:
+        if not isinstance(entry, DataError):
+            try:
+                check_record(entry, tasks=tasks, labelled=labelled)
+            except DataError as exc:
+                exc.record_id = entry.id  # type: ignore[attr-defined]
+                entry = exc
+        if isinstance(entry, DataError) and args.on_error == "stop":
+            raise entry
+        checked.append(entry)
+    good = [e for e in checked if not isinstance(e, DataError)]
+    if good and labelled:  # also catches a label field absent from every record
+        validate_records(good, tasks=tasks, labelled=True, unique_ids=False, source=args.input)
+    bad = len(checked) - len(good)
+    if bad:
+        log.warning("%d of %d records had errors; written as error lines", bad, len(checked))
+    return checked
+
+
+def _error_row(error: DataError) -> dict[str, Any]:
+    """The output line that stands in for a bad input record."""
+    record_id = getattr(error, "record_id", None) or str(error.line)
+    return {"id": record_id, "line": error.line, "field": error.field, "error": error.reason}
+
+
+def _labelled_rows(clf: Any, entries: list[Any], gold: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """One output row per entry, in order: predictions (plus gold labels) or the error."""
+    good = [e for e in entries if not isinstance(e, DataError)]
+    predicted = iter(clf.predict_records(good) if good else [])
+    rows = []
+    for entry in entries:
+        if isinstance(entry, DataError):
+            rows.append(_error_row(entry))
+            continue
+        row = next(predicted)
+        row.update({f"{task}_gold": entry.label(task) for task in gold})
+        rows.append(row)
+    return rows
 
 
 @contextlib.contextmanager
@@ -186,19 +289,25 @@ def _atomic_output(path: str | None) -> Iterator[TextIO]:
         raise
 
 
-def _predict(args: argparse.Namespace) -> int:
+def _load_model(args: argparse.Namespace) -> Any:
     import newsclf
-    from newsclf.data.validate import validate_records
 
-    clf = newsclf.load(args.model, allow_version_mismatch=args.allow_version_mismatch)
-    records = _read_input(args)
-    validate_records(
-        records, tasks=clf.tasks, labelled=False, unique_ids=False, source=str(args.input)
+    return newsclf.load(
+        args.model, allow_version_mismatch=args.allow_version_mismatch, trusted=args.trust
     )
-    rows = clf.predict_records(records)
-    with _atomic_output(args.output) as out:
+
+
+def _write_rows(path: str | None, rows: list[dict[str, Any]]) -> None:
+    with _atomic_output(path) as out:
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _predict(args: argparse.Namespace) -> int:
+    clf = _load_model(args)
+    entries = _read_input(args, clf.tasks, labelled=False)
+    rows = _labelled_rows(clf, entries)
+    _write_rows(args.output, rows)
     log.info(
         "predicted %d records with %s (tasks: %s)%s",
         len(rows),
@@ -210,25 +319,32 @@ def _predict(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    import newsclf
-    from newsclf.data.validate import validate_records
+    from newsclf.data.records import read_entries
     from newsclf.evaluation import classification_metrics, format_metrics_table
 
-    clf = newsclf.load(args.model, allow_version_mismatch=args.allow_version_mismatch)
-    records = _read_input(args)
-    tasks = [t for t in clf.tasks if any(r.label(t) is not None for r in records)]
+    clf = _load_model(args)
+    if args.input == "-":
+        raise DataError("evaluate reads a file, not stdin", hint="save the records to a file")
+    # which tasks have gold labels decides what a valid record is
+    peek = read_entries(args.input, encoding=args.encoding, fmt=args.format)
+    tasks = [
+        t for t in clf.tasks if any(not isinstance(e, DataError) and e.label(t) for e in peek)
+    ]
     if not tasks:
         raise DataError(
             f"no gold labels for the model's tasks ({', '.join(clf.tasks)})",
             path=args.input,
             hint="evaluate needs records with the label fields; use predict for unlabelled ones",
         )
-    validate_records(records, tasks=tasks, labelled=True, unique_ids=False, source=str(args.input))
-    predicted = clf.predict(records)
+    entries = _read_input(args, tasks, labelled=True)
+    rows = _labelled_rows(clf, entries, gold=tasks)
+    scored = [row for row in rows if "error" not in row]
+    if not scored:
+        raise DataError("no valid records to score", path=args.input)
     metrics = {
         task: classification_metrics(
-            [r.label(task) for r in records],
-            list(predicted[task]),
+            [row[f"{task}_gold"] for row in scored],
+            [row[task] for row in scored],
             labels=clf.labels[task],
             n_resamples=args.bootstrap,
             seed=args.seed,
@@ -239,12 +355,95 @@ def _evaluate(args: argparse.Namespace) -> int:
     payload = {
         "model": str(Path(args.model).absolute()),
         "input": str(Path(args.input).absolute()),
+        "n_records": len(rows),
+        "n_scored": len(scored),
+        "errors": [row for row in rows if "error" in row],
         "tasks": metrics,
     }
+    if args.predictions:
+        _write_rows(args.predictions, rows)
     with _atomic_output(output) as fh:
         fh.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     print(format_metrics_table(metrics), end="")
+    if payload["errors"]:
+        print(f"skipped in the scores: {len(payload['errors'])} records with errors (see JSON)")
     print(f"metrics: {Path(output).absolute()}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from newsclf.artifacts import export_artifact
+
+    source = Path(args.model).expanduser().absolute()
+    dest = Path(args.output) if args.output else source.with_name(f"{source.name}-{args.format}")
+    path = export_artifact(
+        source,
+        dest,
+        serialization=args.format,
+        allow_version_mismatch=args.allow_version_mismatch,
+    )
+    print(f"exported {args.format} model: {path}")
+    return 0
+
+
+def _add_compare_parser(sub: Any) -> None:
+    compare = sub.add_parser(
+        "compare",
+        help="compare runs and sweeps: metrics with CIs, paired tests, tables and plots",
+        description="PATH is a run dir or a multirun dir (all run dirs below it). Per task, "
+        "print one row per run: the overrides that differ, the metric and accuracy with "
+        "percentile-bootstrap CIs, training time, and the p-value of a two-sided paired "
+        "approximate randomisation test of each run against the best on the same evaluation "
+        "examples (runs evaluated on different examples are refused). Failed runs are listed. "
+        "Writes compare.md, compare.csv, compare.json and PNG plots to --out.",
+    )
+    compare.add_argument("paths", nargs="+", metavar="PATH", help="run or multirun dir")
+    compare.add_argument(
+        "--metric",
+        default="macro_f1",
+        choices=["macro_f1", "accuracy"],
+        help="metric that picks the best run and is tested (default: macro_f1)",
+    )
+    compare.add_argument(
+        "--task", action="append", help="only this task (repeatable; default: all tasks)"
+    )
+    compare.add_argument(
+        "--out", default="compare", help="output dir for tables and plots (default: ./compare)"
+    )
+    compare.add_argument(
+        "--resamples",
+        type=int,
+        default=1000,
+        help="bootstrap resamples and random swap patterns of the test (default: 1000)",
+    )
+    compare.add_argument("--confidence", type=float, default=0.95, help="CI level (0.95)")
+    compare.add_argument("--seed", type=int, default=0, help="seed of the resampling")
+    compare.add_argument("--no-plots", action="store_true", help="write only the tables")
+    verbosity = compare.add_mutually_exclusive_group()
+    verbosity.add_argument("-q", "--quiet", action="store_true", help="only errors on stderr")
+    verbosity.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from newsclf.compare import compare_runs, find_runs, format_markdown, write_comparison
+    from newsclf.errors import ConfigError
+
+    if args.resamples < 1:
+        raise ConfigError("must be at least 1", key="--resamples", hint="e.g. --resamples 1000")
+    if not 0 < args.confidence < 1:
+        raise ConfigError("must be between 0 and 1", key="--confidence", hint="e.g. 0.95")
+    runs = find_runs(args.paths)
+    comparison = compare_runs(
+        runs,
+        metric=args.metric,
+        tasks=args.task,
+        n_resamples=args.resamples,
+        confidence=args.confidence,
+        seed=args.seed,
+    )
+    out = write_comparison(comparison, args.out, plots=not args.no_plots)
+    print(format_markdown(comparison), end="")
+    log.info("wrote compare.md, compare.csv, compare.json and plots to %s", out)
     return 0
 
 
@@ -258,7 +457,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    command = {"predict": _predict, "evaluate": _evaluate}[args.command]
+    command = {
+        "predict": _predict,
+        "evaluate": _evaluate,
+        "export": _export,
+        "compare": _compare,
+        "explain": _cli_explain.run,
+        "data": _cli_data.run,
+    }[args.command]
     try:
         with _stderr_logging(args), _user_errors(args.debug):
             return command(args)

@@ -40,6 +40,7 @@ class DataError(NewsclfError, ValueError):
         self.path = None if path is None else str(path)
         self.line = line
         self.field = field
+        self.reason = message  # without the location, for per-record error lines
         where = []
         if self.path is not None:
             where.append(self.path if line is None else f"{self.path}:{line}")

@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import time
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,15 @@ from newsclf.errors import ConfigError, DataError, NewsclfError
 from newsclf.evaluation import classification_metrics, format_metrics_table
 from newsclf.features.registry import build_pair_features, build_text_features
 from newsclf.models import build_model
+from newsclf.models.target_aware import build_target_aware
+from newsclf.sweep import (
+    ERROR_FILE,
+    clear_run_dir,
+    config_hash,
+    data_fingerprint,
+    mismatch_error,
+    previous_payload,
+)
 
 __all__ = ["build_pipeline", "check_config", "run", "train_app"]
 
@@ -75,7 +85,13 @@ def build_pipeline(cfg: DictConfig, task: str) -> Pipeline:
     model = OmegaConf.to_container(cfg.model, resolve=True)
     vec = build_pair_features(features) if task == "stance" else build_text_features(features)
     clf = build_model(model, seed=int(cfg.seed), n_jobs=int(cfg.get("n_jobs", 1)))
-    return Pipeline([("features", vec), ("model", clf)])
+    pipeline = Pipeline([("features", vec), ("model", clf)])
+    if task == "stance":  # per-target models or target-crossed features (issue 3)
+        aware = cfg.get("target_aware")
+        pipeline = build_target_aware(
+            pipeline, None if aware is None else OmegaConf.to_container(aware, resolve=True)
+        )
+    return pipeline
 
 
 def _fingerprint(records: Sequence[Record], tasks: Sequence[str]) -> str:
@@ -100,8 +116,21 @@ def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
     _write_text(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
 
 
-def run(cfg: DictConfig, output_dir: str | Path) -> dict[str, Any]:
-    """Train and evaluate every task of ``cfg``; save the artifact and ``metrics.json``."""
+def run(
+    cfg: DictConfig, output_dir: str | Path, *, info: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Train and evaluate every task of ``cfg``; save the artifact and ``metrics.json``.
+
+    ``metrics.json`` also carries the run's resume key (``config_hash``, ``data_fingerprint``,
+    see :mod:`newsclf.sweep`) and the entries of ``info`` (e.g. the Hydra overrides).
+    """
+    trainer = cfg.get("trainer") or "memory"
+    if trainer == "streaming":  # out of core (experiment=streaming): see newsclf.streaming
+        from newsclf.streaming import run_streaming
+
+        return run_streaming(cfg, output_dir, info=info)
+    if trainer != "memory":
+        raise ConfigError(f"unknown trainer {trainer!r}", key="trainer", hint="memory | streaming")
     started = time.perf_counter()
     output_dir = Path(output_dir).absolute()
     tasks = check_config(cfg)
@@ -186,6 +215,9 @@ def run(cfg: DictConfig, output_dir: str | Path) -> dict[str, Any]:
         "train_seconds": round(sum(timings.values()), 3),
         "total_seconds": round(time.perf_counter() - started, 3),
         "model_dir": str(model_dir),
+        "config_hash": config_hash(cfg),
+        "data_fingerprint": data_fingerprint([*dataset.train, *(dataset.test or [])], tasks),
+        **(info or {}),
     }
     classifier.save(
         model_dir, config=config, metrics=results, data_fingerprint=_fingerprint(train, tasks)
@@ -201,22 +233,82 @@ def _headline(payload: dict[str, Any]) -> float:
     return float(sum(scores) / len(scores))
 
 
+def _resume(cfg: DictConfig, output_dir: Path) -> dict[str, Any] | None:
+    """The stored payload if ``output_dir`` already holds this very run, else None.
+
+    Clears the leftovers of an unfinished attempt (or, with ``force=true``, of a finished one);
+    raises ``ConfigError`` if the dir holds a finished run of another config or data.
+    """
+    previous = previous_payload(output_dir)
+    if previous is None or bool(cfg.get("force", False)):
+        removed = clear_run_dir(cfg, output_dir)
+        if removed and previous is not None:
+            log.warning(
+                "force=true: removed %s from %s; retraining", ", ".join(removed), output_dir
+            )
+        elif removed:
+            log.info("removed %s left by an unfinished attempt", ", ".join(removed))
+        return None
+    key: dict[str, str | None] = {"config_hash": config_hash(cfg), "data_fingerprint": None}
+    if previous.get("config_hash") == key["config_hash"]:
+        tasks = _tasks(cfg)
+        dataset = load_dataset(cfg.data)
+        key["data_fingerprint"] = data_fingerprint([*dataset.train, *(dataset.test or [])], tasks)
+        if previous.get("data_fingerprint") == key["data_fingerprint"]:
+            (output_dir / ERROR_FILE).unlink(missing_ok=True)
+            return previous
+    raise mismatch_error(output_dir, previous, key)
+
+
+def _failure(exc: BaseException) -> dict[str, Any]:
+    payload: dict[str, Any] = {"error": type(exc).__name__, "message": str(exc)}
+    if not isinstance(exc, NewsclfError):
+        payload["traceback"] = traceback.format_exc()
+    return payload
+
+
 @hydra.main(version_base="1.3", config_path="conf", config_name="config")
 def train_app(cfg: DictConfig) -> float:
-    """``newsclf train``: returns the mean macro-F1 over tasks (the value sweepers optimise)."""
+    """``newsclf train``: returns the mean macro-F1 over tasks (the value sweepers optimise).
+
+    A run dir that already holds a finished run of the same config and data is skipped (its
+    stored metric is returned) unless ``force=true``. Under ``-m`` a failing job writes
+    ``error.json``, logs the error and returns NaN, so the rest of the sweep goes on; the
+    ``SweepSummary`` callback reports failures and sets exit status 1 at the end.
+    """
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
 
-    output_dir = Path(HydraConfig.get().runtime.output_dir)
+    output_dir = Path(HydraConfig.get().runtime.output_dir).absolute()
+    multirun = HydraConfig.get().mode == RunMode.MULTIRUN
     log.info("output dir: %s", output_dir)
     try:
-        payload = run(cfg, output_dir)
-    except NewsclfError as exc:
-        log.error("error: %s", exc)
-        _write_json(output_dir / "error.json", {"error": type(exc).__name__, "message": str(exc)})
-        if HydraConfig.get().mode == RunMode.RUN:
-            raise SystemExit(2) from None
-        raise
+        started = time.perf_counter()
+        payload = _resume(cfg, output_dir)
+        if payload is not None:
+            log.info(
+                "skipped: %s already holds a finished run of this config and data "
+                "(config %s, trained in %.1f s; checked in %.1f s); pass force=true to retrain",
+                output_dir,
+                str(payload.get("config_hash"))[:12],
+                float(payload.get("total_seconds", float("nan"))),
+                time.perf_counter() - started,
+            )
+        else:
+            overrides = list(HydraConfig.get().overrides.task)
+            payload = run(cfg, output_dir, info={"overrides": overrides})
+    except Exception as exc:
+        if isinstance(exc, NewsclfError):
+            log.error("error: %s", exc)
+        else:
+            log.exception("error: unexpected %s: %s", type(exc).__name__, exc)
+        _write_json(output_dir / ERROR_FILE, _failure(exc))
+        if not multirun:
+            if isinstance(exc, NewsclfError):
+                raise SystemExit(2) from None
+            raise
+        log.error("job failed; the sweep goes on (details in %s)", output_dir / ERROR_FILE)
+        return float("nan")
     print(format_metrics_table(payload["tasks"]), end="")
     print(f"model:   {payload['model_dir']}")
     print(f"metrics: {output_dir / 'metrics.json'}")

@@ -8,7 +8,16 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from newsclf.data.bbc import read_bbc_dataset
+from newsclf.data.catalonia import load_catalonia
+from newsclf.data.fnc1 import read_fnc1
+from newsclf.data.folder import read_folder_dataset
+from newsclf.data.hu_rovat import read_hu_rovat_dataset
+from newsclf.data.newsgroups import read_20newsgroups_dataset
+from newsclf.data.opinhubank import load_opinhubank
 from newsclf.data.records import Record, read_records
+from newsclf.data.ruw import load_ruw
+from newsclf.data.semeval2016 import load_semeval2016
 from newsclf.errors import ConfigError
 
 __all__ = ["DATASETS", "Dataset", "demo_path", "load_dataset"]
@@ -60,10 +69,31 @@ def _demo(data: Mapping[str, Any]) -> Dataset:
     return Dataset(train=_read(data, path), test=None, source=str(path))
 
 
+def _fnc1(data: Mapping[str, Any]) -> Dataset:
+    root = _path(data, "root")
+    if root is None:
+        raise ConfigError(
+            "missing FNC-1 folder", key="data.root", hint="pass data.root=PATH/TO/fnc1"
+        )
+    train, test = read_fnc1(root, encoding=data.get("encoding", "utf-8"))
+    return Dataset(train=train, test=test, source=str(root))
+
+
 #: dataset names usable as ``data.name`` (one YAML per name in conf/data/)
 DATASETS: dict[str, Callable[[Mapping[str, Any]], Dataset]] = {
     "demo": _demo,
+    "fnc1": _fnc1,
     "records": _records,
+    # topic benchmarks (issue 4): one module each under newsclf/data/
+    "20newsgroups": read_20newsgroups_dataset,
+    "bbc": read_bbc_dataset,
+    "folder": read_folder_dataset,
+    "hu_rovat": read_hu_rovat_dataset,
+    # stance benchmarks (issue 3): one module each under newsclf/data/
+    "catalonia": load_catalonia,
+    "opinhubank": load_opinhubank,
+    "ruw": load_ruw,
+    "semeval2016": load_semeval2016,
 }
 
 

@@ -209,12 +209,19 @@ def _csv(
     if fieldnames is None:
         return entries
     while True:
+        first_line = reader.line_num + 1  # line_num is not advanced when a record fails
         try:
             row = next(reader)
         except StopIteration:
             break
         except csv.Error as exc:
-            error = DataError(f"malformed CSV ({exc})", path=path, line=reader.line_num)
+            error = DataError(
+                f"malformed CSV in the record starting here ({exc})",
+                path=path,
+                line=first_line,
+                hint="check the quoting: a cell with a quote, delimiter or newline must be quoted "
+                'and its quotes doubled ("")',
+            )
             if not collect:
                 raise error from None
             entries.append(error)

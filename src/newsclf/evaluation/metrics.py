@@ -9,6 +9,8 @@ import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
 from newsclf.evaluation.bootstrap import bootstrap_macro_f1
+from newsclf.evaluation.favg import favg_report, is_favg_label_set
+from newsclf.evaluation.fnc import fnc_report, is_fnc_label_set
 
 __all__ = ["classification_metrics", "format_metrics_table"]
 
@@ -22,7 +24,13 @@ def classification_metrics(
     confidence: float = 0.95,
     seed: int = 0,
 ) -> dict[str, Any]:
-    """Accuracy, macro-F1 with a bootstrap CI, per-class P/R/F1 and the confusion matrix."""
+    """Accuracy, macro-F1 with a bootstrap CI, per-class P/R/F1 and the confusion matrix.
+
+    When ``labels`` (or, without them, the labels seen) are the four FNC-1 stances, the result
+    also has ``fnc`` (the official FNC-1 score, see :mod:`newsclf.evaluation.fnc`). When
+    they are FAVOR / AGAINST / NONE it has ``favg`` (SemEval-2016 F_avg with its bootstrap CI,
+    see :mod:`newsclf.evaluation.favg`).
+    """
     y_true = [str(y) for y in y_true]
     y_pred = [str(y) for y in y_pred]
     labels = sorted(set(y_true) | set(y_pred)) if labels is None else list(labels)
@@ -33,7 +41,7 @@ def classification_metrics(
     low, high = bootstrap_macro_f1(
         y_true, y_pred, present, n_resamples=n_resamples, confidence=confidence, seed=seed
     )
-    return {
+    result = {
         "n": len(y_true),
         "accuracy": float(accuracy_score(y_true, y_pred)),
         "macro_f1": macro_f1,
@@ -57,6 +65,13 @@ def classification_metrics(
             "matrix": confusion_matrix(y_true, y_pred, labels=present).tolist(),
         },
     }
+    if is_fnc_label_set(labels):
+        result["fnc"] = fnc_report(y_true, y_pred)
+    if is_favg_label_set(labels):
+        result["favg"] = favg_report(
+            y_true, y_pred, n_resamples=n_resamples, confidence=confidence, seed=seed
+        )
+    return result
 
 
 def format_metrics_table(metrics: dict[str, dict[str, Any]]) -> str:
@@ -69,6 +84,8 @@ def format_metrics_table(metrics: dict[str, dict[str, Any]]) -> str:
         lines.append(
             f"{task}: accuracy {m['accuracy']:.3f}  macro-F1 {m['macro_f1']:.3f} "
             f"[{conf}% CI {low:.3f}-{high:.3f}]  n={m['n']}"
+            + (f"  FNC score {m['fnc']['score']:.2f}%" if "fnc" in m else "")
+            + (_favg_cell(m["favg"]) if "favg" in m else "")
         )
         lines.append(header)
         for label, c in m["per_class"].items():
@@ -78,3 +95,8 @@ def format_metrics_table(metrics: dict[str, dict[str, Any]]) -> str:
             )
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _favg_cell(favg: dict[str, Any]) -> str:
+    low, high = favg["ci"]
+    return f"  F_avg {favg['score']:.2f} [CI {low:.2f}-{high:.2f}]"

@@ -12,10 +12,14 @@ from typing import Any
 from sklearn.base import BaseEstimator
 
 from newsclf.errors import ConfigError
+from newsclf.features.hashed_ngrams import HashingTextVectorizer
+from newsclf.features.hashed_tfidf import HashedTfidfVectorizer
+from newsclf.features.headline_body import HeadlineBodyFeatures
 from newsclf.features.pair import PairSimilarity, PairVectorizer
 from newsclf.features.text import TextVectorizer
 
 __all__ = [
+    "PAIR_FEATURES",
     "TEXT_FEATURES",
     "build_estimator",
     "build_pair_features",
@@ -24,7 +28,13 @@ __all__ = [
 ]
 
 #: feature kinds a config may name as ``features.kind``
-TEXT_FEATURES: dict[str, Callable[..., BaseEstimator]] = {"tfidf": TextVectorizer}
+TEXT_FEATURES: dict[str, Callable[..., BaseEstimator]] = {
+    "tfidf": TextVectorizer,
+    "hashing": HashingTextVectorizer,  # stateless, for experiment=streaming
+    "hashed_tfidf": HashedTfidfVectorizer,  # hashed word n-gram TF-IDF, for experiment=20ng_fast
+}
+#: stance-only feature kinds: one (text, target) transformer whose parameters are ``features.pair``
+PAIR_FEATURES: dict[str, Callable[..., BaseEstimator]] = {"headline_body": HeadlineBodyFeatures}
 
 
 def _plain(value: Any) -> Any:
@@ -67,11 +77,17 @@ def check_params(est: Any, key: str) -> None:
 
 def _kind(features: Mapping[str, Any]) -> Callable[..., BaseEstimator]:
     kind = features.get("kind", "tfidf")
+    if kind in PAIR_FEATURES:
+        raise ConfigError(
+            f"feature kind {kind!r} is for (text, target) pairs and serves only the stance task",
+            key="features.kind",
+            hint=f"use tasks=[stance], or a text feature kind: {', '.join(sorted(TEXT_FEATURES))}",
+        )
     if kind not in TEXT_FEATURES:
         raise ConfigError(
             f"unknown feature kind {kind!r}",
             key="features.kind",
-            hint=f"choose one of: {', '.join(sorted(TEXT_FEATURES))}",
+            hint=f"choose one of: {', '.join(sorted(TEXT_FEATURES | PAIR_FEATURES))}",
         )
     return TEXT_FEATURES[kind]
 
@@ -82,7 +98,14 @@ def build_text_features(features: Mapping[str, Any]) -> BaseEstimator:
 
 
 def build_pair_features(features: Mapping[str, Any]) -> PairVectorizer:
-    """The (text, target) vectoriser for stance from ``features.text`` and ``features.pair``."""
+    """The (text, target) vectoriser for stance from ``features.text`` and ``features.pair``.
+
+    A stance-only kind (:data:`PAIR_FEATURES`) is built from ``features.pair`` alone.
+    """
+    kind = features.get("kind", "tfidf")
+    if kind in PAIR_FEATURES:
+        pair = dict(features.get("pair") or {})
+        return build_estimator(PAIR_FEATURES[kind], pair, "features.pair")
     cls = _kind(features)
     pair = dict(features.get("pair") or {})
     text = build_text_features(features)

@@ -17,6 +17,7 @@ from sklearn.svm import LinearSVC
 
 from newsclf.errors import ConfigError
 from newsclf.features.registry import build_estimator
+from newsclf.models.two_stage import RelatedThenStanceClassifier
 
 __all__ = ["ALLOWED_CUSTOM_PREFIXES", "MODELS", "build_model"]
 
@@ -63,6 +64,36 @@ def _logreg(params: dict[str, Any], seed: int, n_jobs: int) -> Any:
     return build_estimator(LogisticRegression, params, "model.params")
 
 
+def _passive_aggressive(params: dict[str, Any], seed: int, n_jobs: int) -> Any:
+    """PA-I as scikit-learn now spells it (SGD, hinge, ``learning_rate="pa1"``); softmax scores."""
+    from newsclf.models.incremental import SoftmaxClassifier
+
+    params = {"loss": "hinge", "penalty": None, "learning_rate": "pa1", "eta0": 1.0, **params}
+    params.setdefault("random_state", seed)
+    return SoftmaxClassifier(build_estimator(SGDClassifier, params, "model.params"))
+
+
+def _related_then_stance(params: dict[str, Any], seed: int, n_jobs: int) -> Any:
+    """Gradient-boosted relatedness, then logistic-regression stance (params of each nested)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import MaxAbsScaler
+
+    related = dict(params.pop("relatedness", None) or {})
+    related.setdefault("random_state", seed)
+    stance = dict(params.pop("stance", None) or {})
+    stance.setdefault("random_state", seed)
+    est = build_estimator(RelatedThenStanceClassifier, params, "model.params")
+    return est.set_params(
+        relatedness=build_estimator(
+            HistGradientBoostingClassifier, related, "model.params.relatedness"
+        ),
+        stance=make_pipeline(
+            MaxAbsScaler(), build_estimator(LogisticRegression, stance, "model.params.stance")
+        ),
+    )
+
+
 def _simple(cls: type) -> Callable[[dict[str, Any], int, int], Any]:
     return lambda params, seed, n_jobs: build_estimator(cls, params, "model.params")
 
@@ -74,6 +105,8 @@ MODELS: dict[str, Callable[[dict[str, Any], int, int], Any]] = {
     "sgd": _sgd,
     "complement_nb": _simple(ComplementNB),
     "multinomial_nb": _simple(MultinomialNB),
+    "related_then_stance": _related_then_stance,
+    "passive_aggressive": _passive_aggressive,
 }
 
 

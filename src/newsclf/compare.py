@@ -1,0 +1,617 @@
+"""Compare finished runs and sweeps: one table per task with CIs and paired tests.
+
+``newsclf compare PATH...`` takes run dirs (``hydra.run.dir``) or multirun dirs (searched for
+run dirs below them). Per task, each run gets one row: the overrides that differ between the
+runs, the metric with its percentile-bootstrap CI, accuracy, training time, and for every run
+but the best the two-sided paired approximate randomisation p-value against the best run,
+computed from both runs' ``predictions.jsonl`` on the same evaluation examples (matched by id;
+runs evaluated on different examples are refused). Failed runs (``error.json``) and unfinished
+ones (neither ``metrics.json`` nor ``error.json``) are listed with their status.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import math
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from newsclf.errors import ConfigError, DataError
+from newsclf.evaluation.significance import (
+    CONFUSION_METRICS,
+    bootstrap_ci,
+    holm_adjust,
+    metric_value,
+    paired_randomization_test,
+)
+from newsclf.sweep import ERROR_FILE, METRICS_FILE, PREDICTIONS_FILE
+
+__all__ = ["Comparison", "Run", "compare_runs", "find_runs", "write_comparison"]
+
+log = logging.getLogger(__name__)
+
+TEST_METHOD = "two-sided paired approximate randomisation"
+CI_METHOD = "percentile bootstrap over evaluation examples"
+
+
+@dataclass
+class Run:
+    """One run dir and what it left behind."""
+
+    path: Path
+    name: str
+    status: str  # "finished" | "failed" | "unfinished"
+    overrides: list[str] = field(default_factory=list)
+    metrics: dict[str, Any] | None = None
+    error: str | None = None
+    _predictions: list[dict[str, Any]] | None = None
+
+    def predictions(self) -> list[dict[str, Any]]:
+        """The rows of ``predictions.jsonl`` (read once)."""
+        if self._predictions is None:
+            path = self.path / PREDICTIONS_FILE
+            if not path.is_file():
+                raise DataError(
+                    "finished run has no predictions.jsonl, so it cannot be compared example by "
+                    "example",
+                    path=self.path,
+                    hint="retrain it with this newsclf version (newsclf train ... force=true)",
+                )
+            rows = []
+            with path.open(encoding="utf-8") as fh:
+                for line_no, line in enumerate(fh, 1):
+                    if not line.strip():
+                        continue
+                    try:
+                        rows.append(json.loads(line))
+                    except ValueError:
+                        raise DataError(
+                            "malformed JSON", path=path, line=line_no, hint="retrain the run"
+                        ) from None
+            self._predictions = rows
+        return self._predictions
+
+
+def _is_run_dir(path: Path) -> bool:
+    return any((path / name).exists() for name in (METRICS_FILE, ERROR_FILE, ".hydra"))
+
+
+def _natural_key(path: Path) -> list[Any]:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", str(path))]
+
+
+def _overrides(run_dir: Path, metrics: dict[str, Any] | None) -> list[str]:
+    if metrics and isinstance(metrics.get("overrides"), list):
+        return [str(o) for o in metrics["overrides"]]
+    path = run_dir / ".hydra" / "overrides.yaml"
+    if path.is_file():
+        from omegaconf import OmegaConf
+
+        try:
+            loaded = OmegaConf.to_container(OmegaConf.load(path))
+        except Exception:  # a damaged file only costs the override columns
+            return []
+        if isinstance(loaded, list):
+            return [str(o) for o in loaded]
+    return []
+
+
+def _read_run(path: Path, name: str) -> Run:
+    metrics_path, error_path = path / METRICS_FILE, path / ERROR_FILE
+    if error_path.is_file():  # written by the latest attempt; a success removes it
+        try:
+            error = json.loads(error_path.read_text(encoding="utf-8"))
+            message = str(error.get("message", "")) or str(error.get("error", "failed"))
+        except (OSError, ValueError, AttributeError):
+            message = "failed (unreadable error.json)"
+        return Run(path, name, "failed", _overrides(path, None), error=message)
+    if metrics_path.is_file():
+        try:
+            metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
+        except ValueError:
+            raise DataError(
+                "malformed metrics.json", path=metrics_path, hint="retrain the run"
+            ) from None
+        return Run(path, name, "finished", _overrides(path, metrics), metrics=metrics)
+    return Run(path, name, "unfinished", _overrides(path, None), error="no metrics.json")
+
+
+def find_runs(paths: Sequence[str | Path]) -> list[Run]:
+    """Run dirs named by ``paths`` (a run dir itself, or a dir with run dirs below it)."""
+    if not paths:
+        raise ConfigError("no run dirs given", hint="newsclf compare multirun/DATE/TIME")
+    found: list[tuple[Path, str]] = []
+    for given in paths:
+        root = Path(given).expanduser().absolute()
+        if not root.is_dir():
+            raise DataError(
+                "no such run or multirun dir", path=given, hint="pass a dir that `train` wrote"
+            )
+        if _is_run_dir(root):
+            found.append((root, root.name))
+            continue
+        below = []
+        for dirpath, dirnames, _ in os.walk(root):
+            here = Path(dirpath)
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            if here != root and _is_run_dir(here):
+                below.append(here)
+                dirnames[:] = []  # do not look inside a run (model/ etc.)
+        if not below:
+            raise DataError(
+                "holds no run dirs (dirs with metrics.json, error.json or .hydra/)",
+                path=given,
+                hint="pass a run dir or a multirun dir written by `newsclf train -m`",
+            )
+        for run_dir in sorted(below, key=_natural_key):
+            found.append((run_dir, f"{root.name}/{run_dir.relative_to(root).as_posix()}"))
+    seen: set[Path] = set()
+    runs = []
+    for path, name in found:
+        if path not in seen:
+            seen.add(path)
+            runs.append((path, name))
+    names = [name for _, name in runs]
+    return [_read_run(path, str(path) if names.count(name) > 1 else name) for path, name in runs]
+
+
+def _split_override(override: str) -> tuple[str, str]:
+    key, _, value = override.partition("=")
+    return key.lstrip("+~"), value
+
+
+def differing_overrides(runs: Sequence[Run]) -> list[str]:
+    """Override keys whose value is not the same in every run (``hydra.*``, ``force`` left out)."""
+    per_run = [dict(_split_override(o) for o in run.overrides) for run in runs]
+    keys: list[str] = []
+    for overrides in per_run:
+        for key in overrides:
+            if key not in keys and not key.startswith("hydra") and key != "force":
+                keys.append(key)
+    return [key for key in keys if len({o.get(key) for o in per_run}) > 1]
+
+
+@dataclass
+class TaskComparison:
+    """The comparison of all runs on one task."""
+
+    task: str
+    rows: list[dict[str, Any]]
+    best: str | None
+    labels: list[str]
+    n_examples: int
+    confusion_best: list[list[int]]
+    per_class_f1: dict[str, dict[str, float]]
+
+
+@dataclass
+class Comparison:
+    """Everything ``newsclf compare`` reports."""
+
+    metric: str
+    confidence: float
+    n_resamples: int
+    override_keys: list[str]
+    tasks: list[TaskComparison]
+    runs: list[Run]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "metric": self.metric,
+            "ci": {
+                "method": CI_METHOD,
+                "confidence": self.confidence,
+                "resamples": self.n_resamples,
+            },
+            "test": {
+                "method": TEST_METHOD,
+                "against": "best run of the task",
+                "resamples": self.n_resamples,
+                "exact_when": f"at most log2({self.n_resamples}) examples differ",
+                "adjustment": "Holm over the comparisons of one task (p_holm)",
+            },
+            "override_keys": self.override_keys,
+            "runs": [
+                {"name": r.name, "path": str(r.path), "status": r.status, "error": r.error}
+                for r in self.runs
+            ],
+            "tasks": {
+                t.task: {
+                    "best": t.best,
+                    "n_examples": t.n_examples,
+                    "labels": t.labels,
+                    "rows": t.rows,
+                    "confusion_best": t.confusion_best,
+                    "per_class_f1": t.per_class_f1,
+                }
+                for t in self.tasks
+            },
+        }
+
+
+def _check_same_examples(task: str, runs: Sequence[Run]) -> tuple[list[str], dict[str, list[str]]]:
+    """Gold labels and each run's predictions aligned on the reference run's example order."""
+    reference: Run | None = None
+    ids: list[str] = []
+    gold: dict[str, str] = {}
+    preds: dict[str, list[str]] = {}
+    for run in runs:
+        rows = run.predictions()
+        missing = [k for k in ("id", task, f"{task}_gold") if rows and k not in rows[0]]
+        if missing:
+            raise DataError(
+                f"predictions lack field(s) {missing}",
+                path=run.path / PREDICTIONS_FILE,
+                hint="retrain the run with this newsclf version",
+            )
+        run_gold = {str(r["id"]): str(r[f"{task}_gold"]) for r in rows}
+        if len(run_gold) != len(rows):
+            raise DataError(
+                "duplicate example ids", path=run.path / PREDICTIONS_FILE, hint="retrain the run"
+            )
+        if reference is None:
+            reference, ids, gold = run, [str(r["id"]) for r in rows], run_gold
+        elif run_gold.keys() != gold.keys():
+            only_ref = len(gold.keys() - run_gold.keys())
+            only_run = len(run_gold.keys() - gold.keys())
+            raise DataError(
+                f"runs were evaluated on different examples ({task}): {only_ref} eval id(s) "
+                f"only in {reference.name}, {only_run} only in {run.name}; paired tests need "
+                "the same examples",
+                path=run.path,
+                hint="compare runs that share the data, split and seed (one sweep, or sweeps "
+                "over the same data), or compare them in separate calls",
+            )
+        elif run_gold != gold:
+            bad = sum(gold[i] != run_gold[i] for i in gold)
+            raise DataError(
+                f"runs share eval ids but {bad} gold {task} label(s) differ from "
+                f"{reference.name}: the data changed between them",
+                path=run.path,
+                hint="compare runs trained on the same version of the data",
+            )
+        by_id = {str(r["id"]): str(r[task]) for r in rows}
+        preds[run.name] = [by_id[i] for i in ids]
+    return [gold[i] for i in ids], preds
+
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return f"{value:.{digits}f}"
+
+
+def compare_runs(
+    runs: Sequence[Run],
+    *,
+    metric: str = "macro_f1",
+    tasks: Sequence[str] | None = None,
+    n_resamples: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> Comparison:
+    """Per task: metric with bootstrap CI per run, the best run, paired tests against it."""
+    if metric not in CONFUSION_METRICS:
+        raise ConfigError(
+            f"unknown metric {metric!r}",
+            key="--metric",
+            hint=f"choose one of: {', '.join(CONFUSION_METRICS)}",
+        )
+    finished = [r for r in runs if r.status == "finished"]
+    available: list[str] = []
+    for run in finished:
+        for task in (run.metrics or {}).get("tasks", {}):
+            if task not in available:
+                available.append(task)
+    if tasks:
+        unknown = [t for t in tasks if t not in available]
+        if unknown and finished:
+            raise ConfigError(
+                f"no finished run has task(s) {unknown}",
+                key="--task",
+                hint=f"tasks in these runs: {', '.join(available) or 'none'}",
+            )
+        chosen = list(tasks)
+    else:
+        chosen = available
+    if not finished:
+        log.warning("no finished run among %d run dir(s): listing failures only", len(runs))
+    keys = differing_overrides(runs)
+    other = "accuracy" if metric != "accuracy" else "macro_f1"
+    results = []
+    for task in chosen:
+        with_task = [r for r in finished if task in (r.metrics or {}).get("tasks", {})]
+        skipped = [r.name for r in finished if r not in with_task]
+        if skipped:
+            log.info("%s: %d run(s) have no %s head: %s", task, len(skipped), task, skipped)
+        gold, preds = _check_same_examples(task, with_task)
+        labels = sorted(set(gold).union(*(set(p) for p in preds.values())))
+        scores = {
+            r.name: metric_value(gold, preds[r.name], metric=metric, labels=labels)
+            for r in with_task
+        }
+        best = max(scores, key=lambda name: (scores[name], -list(scores).index(name)))
+        tests = {
+            name: paired_randomization_test(
+                gold,
+                preds[name],
+                preds[best],
+                metric=metric,
+                labels=labels,
+                n_resamples=n_resamples,
+                seed=seed,
+            )
+            for name in scores
+            if name != best
+        }
+        names = list(tests)
+        adjusted = dict(zip(names, holm_adjust([tests[n].p_value for n in names]), strict=True))
+        rows = []
+        for run in runs:
+            overrides = dict(_split_override(o) for o in run.overrides)
+            row: dict[str, Any] = {
+                "task": task,
+                "run": run.name,
+                "path": str(run.path),
+                "status": run.status,
+                "best": False,
+                **{f"override:{k}": overrides.get(k, "") for k in keys},
+            }
+            if run.status != "finished" or run.name not in scores:
+                row["status"] = run.status if run.status != "finished" else f"no {task} head"
+                row["error"] = run.error
+                rows.append(row)
+                continue
+            pred = preds[run.name]
+            low, high = bootstrap_ci(
+                gold,
+                pred,
+                metric=metric,
+                labels=labels,
+                n_resamples=n_resamples,
+                confidence=confidence,
+                seed=seed,
+            )
+            o_low, o_high = bootstrap_ci(
+                gold,
+                pred,
+                metric=other,
+                labels=labels,
+                n_resamples=n_resamples,
+                confidence=confidence,
+                seed=seed,
+            )
+            task_metrics = run.metrics["tasks"][task] if run.metrics else {}
+            test = tests.get(run.name)
+            row.update(
+                {
+                    "best": run.name == best,
+                    metric: scores[run.name],
+                    f"{metric}_ci_low": low,
+                    f"{metric}_ci_high": high,
+                    other: metric_value(gold, pred, metric=other, labels=labels),
+                    f"{other}_ci_low": o_low,
+                    f"{other}_ci_high": o_high,
+                    "delta_vs_best": scores[run.name] - scores[best],
+                    "p_value": None if test is None else test.p_value,
+                    "p_holm": adjusted.get(run.name),
+                    "p_exact": None if test is None else test.exact,
+                    "n_discordant": None if test is None else test.n_discordant,
+                    "train_seconds": task_metrics.get("train_seconds"),
+                    "n": len(gold),
+                }
+            )
+            rows.append(row)
+        best_pred = preds[best]
+        index = {label: i for i, label in enumerate(labels)}
+        confusion = np.zeros((len(labels), len(labels)), dtype=int)
+        for t, p in zip(gold, best_pred, strict=True):
+            confusion[index[t], index[p]] += 1
+        results.append(
+            TaskComparison(
+                task=task,
+                rows=rows,
+                best=best,
+                labels=labels,
+                n_examples=len(gold),
+                confusion_best=confusion.tolist(),
+                per_class_f1={name: _per_class_f1(gold, preds[name], labels) for name in scores},
+            )
+        )
+    if not chosen:  # nothing finished: one table of failures
+        rows = [
+            {"task": "", "run": r.name, "path": str(r.path), "status": r.status, "error": r.error}
+            for r in runs
+        ]
+        results.append(TaskComparison("", rows, None, [], 0, [], {}))
+    return Comparison(metric, confidence, n_resamples, keys, results, list(runs))
+
+
+def _per_class_f1(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> dict:
+    out = {}
+    for label in labels:
+        tp = sum(g == label and p == label for g, p in zip(gold, pred, strict=True))
+        support = sum(g == label for g in gold)
+        predicted = sum(p == label for p in pred)
+        out[label] = 2 * tp / (support + predicted) if support + predicted else float("nan")
+    return out
+
+
+def format_markdown(comparison: Comparison) -> str:
+    """The comparison as Markdown: one table per task, then the methods and the failures."""
+    metric = comparison.metric
+    other = "accuracy" if metric != "accuracy" else "macro_f1"
+    conf = round(comparison.confidence * 100)
+    lines = []
+    for t in comparison.tasks:
+        if t.task:
+            lines.append(f"## {t.task}: {metric} (best: {t.best}, n={t.n_examples})")
+        else:
+            lines.append("## no finished runs")
+        lines.append("")
+        header = ["", "run", *comparison.override_keys, "status"]
+        if t.task:
+            header += [
+                f"{metric} [{conf}% CI]",
+                f"{other} [{conf}% CI]",
+                "Δ vs best",
+                "p (AR)",
+                "p (Holm)",
+                "train s",
+            ]
+        lines.append("| " + " | ".join(header) + " |")
+        lines.append("|" + "|".join("---" for _ in header) + "|")
+        for row in t.rows:
+            cells = [
+                "★" if row.get("best") else "",
+                row["run"],
+                *(str(row.get(f"override:{k}", "")) or "·" for k in comparison.override_keys),
+            ]
+            status = row["status"]
+            if row.get("error") and status != "finished":
+                status = f"{status}: {_one_line(row['error'])}"
+            cells.append(status)
+            if t.task:
+                if metric in row:
+                    p = row["p_value"]
+                    cells += [
+                        f"{row[metric]:.3f} [{_fmt(row[f'{metric}_ci_low'])}, "
+                        f"{_fmt(row[f'{metric}_ci_high'])}]",
+                        f"{row[other]:.3f} [{_fmt(row[f'{other}_ci_low'])}, "
+                        f"{_fmt(row[f'{other}_ci_high'])}]",
+                        "best" if row["best"] else f"{row['delta_vs_best']:+.3f}",
+                        "" if p is None else _fmt_p(p),
+                        "" if row["p_holm"] is None else _fmt_p(row["p_holm"]),
+                        _fmt(row.get("train_seconds"), 1),
+                    ]
+                else:
+                    cells += [""] * 6
+            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        lines.append("")
+    lines.append(
+        f"CIs: {conf}% {CI_METHOD} ({comparison.n_resamples} resamples). "
+        f"p (AR): {TEST_METHOD} test of each run against the best (★) on the same examples "
+        f"({comparison.n_resamples} random swap patterns; all patterns, i.e. exact, when at most "
+        f"log2({comparison.n_resamples}) predictions differ). p (Holm): adjusted for "
+        "the number of comparisons in the table. The best run is chosen on this same data, so "
+        "treat small p-values as evidence, not proof."
+    )
+    if any(
+        not row.get(f"override:{k}")
+        for t in comparison.tasks
+        for row in t.rows
+        for k in comparison.override_keys
+    ):
+        lines.append("`·`: the option's default (not overridden in that run).")
+    failed = [r for r in comparison.runs if r.status != "finished"]
+    if failed:
+        lines.append("")
+        lines.append(f"Failed or unfinished runs ({len(failed)}):")
+        for r in failed:
+            lines.append(f"- {r.name} ({r.status}): {_one_line(r.error or '')} — {r.path}")
+    return "\n".join(lines) + "\n"
+
+
+def _fmt_p(p: float) -> str:
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def _one_line(message: str, width: int = 80) -> str:
+    first = message.strip().splitlines()[0] if message.strip() else ""
+    return first if len(first) <= width else first[: width - 1] + "…"
+
+
+def _csv(comparison: Comparison) -> str:
+    rows = [row for t in comparison.tasks for row in t.rows]
+    columns: list[str] = []
+    for row in rows:
+        for key in row:
+            if key not in columns:
+                columns.append(key)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if row.get(k) is None else row.get(k) for k in columns})
+    return buffer.getvalue()
+
+
+def _nan_to_none(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _nan_to_none(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nan_to_none(v) for v in value]
+    return value
+
+
+def write_comparison(comparison: Comparison, out: str | Path, *, plots: bool = True) -> Path:
+    """Write ``compare.md``, ``compare.csv``, ``compare.json`` and the PNG plots into ``out``.
+
+    Everything goes to a temporary sibling dir first that then replaces ``out`` whole.
+    """
+    out = Path(out).expanduser().absolute()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    try:
+        (tmp / "compare.md").write_text(format_markdown(comparison), encoding="utf-8")
+        (tmp / "compare.csv").write_text(_csv(comparison), encoding="utf-8")
+        payload = json.dumps(_nan_to_none(comparison.to_json()), indent=2, ensure_ascii=False)
+        (tmp / "compare.json").write_text(payload + "\n", encoding="utf-8")
+        if plots:
+            _plots(comparison, tmp)
+        if out.exists():
+            old = out.with_name(f".{out.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(out, old)
+            os.replace(tmp, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def _plots(comparison: Comparison, out: Path) -> None:
+    try:
+        from newsclf import plots
+    except ImportError as exc:  # matplotlib is the optional `plot` extra
+        log.warning("no plots: %s (install them with: pip install 'newsclf[plot]')", exc)
+        return
+    for t in comparison.tasks:
+        if not t.task or t.best is None:
+            continue
+        plots.plot_metric_ci(
+            t.rows,
+            metric=comparison.metric,
+            confidence=comparison.confidence,
+            title=f"{t.task}: {comparison.metric} with {round(comparison.confidence * 100)}% "
+            f"bootstrap CI (n={t.n_examples})",
+            path=out / f"{t.task}_{comparison.metric}.png",
+        )
+        plots.plot_confusion(
+            t.labels,
+            t.confusion_best,
+            title=f"{t.task}: confusion matrix of the best run ({t.best})",
+            path=out / f"{t.task}_confusion_best.png",
+        )
+        plots.plot_per_class_f1(
+            t.per_class_f1,
+            t.labels,
+            title=f"{t.task}: per-class F1",
+            path=out / f"{t.task}_per_class_f1.png",
+        )

@@ -1,0 +1,137 @@
+"""Hashed word n-gram TF-IDF: no vocabulary, so it fits and predicts fast on large corpora.
+
+For the speed-first topic configs (``features=hashed_tfidf``, ``experiment=20ng_fast``): tokens go
+straight from scikit-learn's compiled regex to a murmur hash, with none of the per-token
+Python work (language detection, stemming, vocabulary look-ups) of
+:class:`~newsclf.features.text.TextVectorizer`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+from sklearn.utils.validation import check_is_fitted
+
+from newsclf.features._validation import as_texts, check_ngram_range
+
+__all__ = ["HashedTfidfVectorizer"]
+
+_NORMS = ("l1", "l2", None)
+
+
+class HashedTfidfVectorizer(TransformerMixin, BaseEstimator):
+    """Word n-gram counts hashed into ``n_features`` columns, then TF-IDF weighted.
+
+    Parameters
+    ----------
+    n_features : int, default=2**20
+        Number of hash buckets (columns); collisions grow as it shrinks.
+    ngram_range : pair of int, default=(1, 2)
+        Word n-gram sizes.
+    lowercase : bool, default=True
+        Lowercase before tokenising.
+    token_pattern : str, default=r"(?u)\\b\\w\\w+\\b"
+        Regular expression of a token, as in scikit-learn's vectorisers.
+    sublinear_tf : bool, default=True
+        Use ``1 + log(tf)`` instead of raw counts.
+    norm : {"l2", "l1"} or None, default="l2"
+        Row normalisation of the output.
+
+    Attributes
+    ----------
+    hasher_ : HashingVectorizer
+        The (stateless) hasher that produces raw counts.
+    tfidf_ : TfidfTransformer
+        The fitted IDF weights.
+    n_features_out_ : int
+
+    See Also
+    --------
+    TextVectorizer : stemmed word + character n-grams with a real vocabulary (slower, readable
+        feature names for ``explain``).
+    """
+
+    def __init__(
+        self,
+        *,
+        n_features: int = 2**20,
+        ngram_range: tuple[int, int] = (1, 2),
+        lowercase: bool = True,
+        token_pattern: str = r"(?u)\b\w\w+\b",
+        sublinear_tf: bool = True,
+        norm: str | None = "l2",
+    ) -> None:
+        self.n_features = n_features
+        self.ngram_range = ngram_range
+        self.lowercase = lowercase
+        self.token_pattern = token_pattern
+        self.sublinear_tf = sublinear_tf
+        self.norm = norm
+
+    def _check_params(self) -> tuple[int, int]:
+        if (
+            isinstance(self.n_features, bool)
+            or not isinstance(self.n_features, int | np.integer)
+            or not 1 <= self.n_features <= 2**31 - 1
+        ):
+            raise ValueError(
+                f"n_features must be an integer in [1, 2**31 - 1], got {self.n_features!r}"
+            )
+        ngram = check_ngram_range("ngram_range", self.ngram_range)
+        if ngram is None:
+            raise ValueError("ngram_range must be a pair [min_n, max_n], got None")
+        if self.norm not in _NORMS:
+            raise ValueError(f"norm must be 'l1', 'l2' or None, got {self.norm!r}")
+        if not isinstance(self.token_pattern, str) or not self.token_pattern:
+            raise ValueError(
+                f"token_pattern must be a non-empty string, got {self.token_pattern!r}"
+            )
+        return ngram
+
+    def _hasher(self, ngram: tuple[int, int]) -> HashingVectorizer:
+        return HashingVectorizer(
+            n_features=int(self.n_features),
+            ngram_range=ngram,
+            lowercase=bool(self.lowercase),
+            token_pattern=self.token_pattern,
+            alternate_sign=False,
+            norm=None,
+            dtype=np.float64,
+        )
+
+    def fit(self, X: Any, y: Any = None) -> HashedTfidfVectorizer:
+        """Learn the IDF weights of the hashed n-grams of texts ``X``."""
+        self._fit_transform(X)
+        return self
+
+    def fit_transform(self, X: Any, y: Any = None) -> sp.csr_matrix:
+        return self._fit_transform(X)
+
+    def _fit_transform(self, X: Any) -> sp.csr_matrix:
+        ngram = self._check_params()
+        texts = as_texts(X)
+        self.hasher_ = self._hasher(ngram)
+        self.tfidf_ = TfidfTransformer(norm=self.norm, sublinear_tf=self.sublinear_tf)
+        out = self.tfidf_.fit_transform(self.hasher_.transform(texts))
+        self.n_features_out_ = out.shape[1]
+        return out.tocsr()
+
+    def transform(self, X: Any) -> sp.csr_matrix:
+        """Hashed TF-IDF features of texts ``X``."""
+        check_is_fitted(self, "n_features_out_")
+        return self.tfidf_.transform(self.hasher_.transform(as_texts(X))).tocsr()
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """``hash:<bucket>`` for every column (hashing keeps no n-gram strings)."""
+        check_is_fitted(self, "n_features_out_")
+        return np.asarray([f"hash:{i}" for i in range(self.n_features_out_)], dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags

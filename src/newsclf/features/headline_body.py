@@ -1,0 +1,389 @@
+"""Stance features for (article body, headline) pairs, built for FNC-1-style data.
+
+Bodies repeat across many headlines (about 30 times in FNC-1), so every distinct body and every
+distinct headline is analysed and vectorised once, and the per-pair work is only the relation
+between the two. The output has two parts:
+
+* a small dense **relation block** first (``n_relation_features_`` columns): TF-IDF, LSA and
+  character cosines, coverage of the headline's terms (overall, in the lead, in the best
+  sentence), the best sentence similarities, bigram overlap, where the overlap starts, and
+  refuting / hedging / negation cues in the headline, in the body, near the headline's terms and
+  in the body sentences most similar to the headline. None of them describes a body by itself,
+  so they transfer to new bodies; a relatedness model can use this block alone;
+* sparse **lexical blocks**: the headline's words and the body's most frequent words, for the
+  agree / disagree / discuss decision.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+from sklearn.utils.validation import check_is_fitted
+
+from newsclf.features._validation import as_pairs
+from newsclf.features.cues import HEDGING, NEGATION, REFUTING, Cues, count_cues
+from newsclf.text.lang import SUPPORTED_LANGUAGES, detect_language
+from newsclf.text.normalize import normalize_text
+from newsclf.text.tokenize import WordAnalyzer, tokenize
+
+__all__ = ["RELATION_FEATURES", "HeadlineBodyFeatures"]
+
+_CUES: tuple[Cues, ...] = (REFUTING, HEDGING, NEGATION)
+_CUE_NAMES = ("refuting", "hedging", "negation")
+#: names of the dense relation block, in column order
+RELATION_FEATURES: tuple[str, ...] = (
+    "word_cosine",
+    "lsa_cosine",
+    "char_cosine",
+    "coverage",
+    "lead_coverage",
+    "jaccard",
+    "best_sentence_cosine",
+    "top3_sentence_cosine",
+    "best_sentence_coverage",
+    "bigram_overlap",
+    "first_overlap_position",
+    *(f"headline_{c}" for c in _CUE_NAMES),
+    "headline_question",
+    *(f"body_{c}" for c in _CUE_NAMES),
+    *(f"{c}_near_headline" for c in _CUE_NAMES),
+    *(f"{c}_in_best_sentences" for c in _CUE_NAMES),
+    "headline_length",
+    "body_length",
+)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def _terms_as_is(terms: list[str]) -> list[str]:
+    """Analyzer for documents that are already lists of terms (picklable, unlike a lambda)."""
+    return terms
+
+
+def _cue_counts(tokens: list[str]) -> list[list[int]]:
+    return [count_cues(tokens, cues) for cues in _CUES]
+
+
+def _positive_int(name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+
+
+class _Body:
+    """What one distinct body contributes to every pair it is in."""
+
+    __slots__ = (
+        "bigrams",
+        "cue_positions",
+        "first_position",
+        "sentence_cues",
+        "sentence_sets",
+        "sentences",
+        "term_set",
+        "terms",
+        "token_positions",
+    )
+
+    def __init__(
+        self, text: str, analyzer: WordAnalyzer, lang: str | None, vectorizer: Any
+    ) -> None:
+        lang = lang or detect_language(text)
+        self.terms = analyzer.terms(text, lang)
+        self.term_set = set(self.terms)
+        self.bigrams = set(pairwise(self.terms))
+        self.first_position: dict[str, int] = {}
+        for i, term in enumerate(self.terms):
+            self.first_position.setdefault(term, i)
+        tokens = tokenize(text)
+        self.token_positions: dict[str, list[int]] = {}
+        for i, token in enumerate(tokens):
+            self.token_positions.setdefault(token, []).append(i)
+        self.cue_positions = [np.asarray(p, dtype=int) for p in _cue_counts(tokens)]
+        parts = [s for s in _SENTENCE.split(text) if len(s.strip()) > 2] or [text]
+        sentence_terms = [analyzer.terms(s, lang) for s in parts]
+        self.sentences = normalize(vectorizer.transform(sentence_terms))
+        self.sentence_sets = [set(t) for t in sentence_terms]
+        self.sentence_cues = np.asarray(
+            [[len(p) for p in _cue_counts(tokenize(s))] for s in parts], dtype=float
+        )
+
+
+class HeadlineBodyFeatures(TransformerMixin, BaseEstimator):
+    """Relation features plus headline and body words for (body, headline) pairs.
+
+    Parameters
+    ----------
+    lang : {"en", "hu", "auto"}, default="en"
+        Language for stemming and stopwords (``"auto"`` detects it per body).
+    lsa_components : int, default=200
+        Dimensions of the LSA space whose cosine is one relation feature (the components
+        themselves are not output: they describe bodies, and do not transfer to new ones).
+    lead_terms : int, default=40
+        How many leading terms of the body count as its lead.
+    window : int, default=8
+        Distance in tokens within which a cue counts as near a headline term.
+    best_sentences : int, default=3
+        How many of the body sentences most similar to the headline are searched for cues.
+    headline_ngram_range : pair of int or None, default=(1, 2)
+        Word n-grams of the headline (stemmed); ``None`` leaves the headline block out.
+    body_max_features : int or None, default=5000
+        Size of the body's word vocabulary (most frequent stems); ``0`` leaves it out.
+    min_df : int, default=2
+        Minimum number of distinct bodies/headlines a word must occur in for the word blocks.
+    relation_weight : float, default=1.0
+        Multiplier of the relation block.
+
+    Attributes
+    ----------
+    word_vectorizer_, char_vectorizer_ : TfidfVectorizer
+        Shared body + headline vocabularies for the cosines.
+    lsa_ : TruncatedSVD
+    headline_vectorizer_, body_vectorizer_ : TfidfVectorizer or None
+        The word blocks.
+    n_relation_features_ : int
+        Width of the leading relation block.
+    n_features_out_ : int
+
+    Examples
+    --------
+    >>> pairs = [("Officials denied the minister resigned.", "Minister resigned"),
+    ...          ("The striker scored twice in the final.", "Minister resigned")]
+    >>> est = HeadlineBodyFeatures(lsa_components=1, min_df=1).fit(pairs)
+    >>> est.transform(pairs).shape[0]
+    2
+    """
+
+    def __init__(
+        self,
+        *,
+        lang: str = "en",
+        lsa_components: int = 200,
+        lead_terms: int = 40,
+        window: int = 8,
+        best_sentences: int = 3,
+        headline_ngram_range: tuple[int, int] | None = (1, 2),
+        body_max_features: int | None = 5000,
+        min_df: int = 2,
+        relation_weight: float = 1.0,
+    ) -> None:
+        self.lang = lang
+        self.lsa_components = lsa_components
+        self.lead_terms = lead_terms
+        self.window = window
+        self.best_sentences = best_sentences
+        self.headline_ngram_range = headline_ngram_range
+        self.body_max_features = body_max_features
+        self.min_df = min_df
+        self.relation_weight = relation_weight
+
+    def _check_params(self) -> tuple[int, int] | None:
+        from newsclf.features._validation import check_ngram_range
+
+        if self.lang != "auto" and self.lang not in SUPPORTED_LANGUAGES:
+            raise ValueError(
+                f"lang must be 'auto' or one of {list(SUPPORTED_LANGUAGES)}, got {self.lang!r}"
+            )
+        for name in ("lsa_components", "lead_terms", "window", "best_sentences", "min_df"):
+            _positive_int(name, getattr(self, name))
+        if self.body_max_features is not None and self.body_max_features != 0:
+            _positive_int("body_max_features", self.body_max_features)
+        weight = self.relation_weight
+        if isinstance(weight, bool) or not isinstance(weight, int | float) or not weight > 0:
+            raise ValueError(f"relation_weight must be a positive number, got {weight!r}")
+        return check_ngram_range("headline_ngram_range", self.headline_ngram_range)
+
+    # --- fitting --------------------------------------------------------------------------
+
+    def fit(self, X: Any, y: Any = None) -> HeadlineBodyFeatures:
+        """Learn the vocabularies, IDF weights and LSA space from the distinct texts of ``X``."""
+        self._fit(*as_pairs(X))
+        return self
+
+    def fit_transform(self, X: Any, y: Any = None) -> sp.csr_matrix:
+        bodies, headlines = as_pairs(X)
+        self._fit(bodies, headlines)
+        return self._transform(bodies, headlines)
+
+    def _fit(self, bodies: list[str], headlines: list[str]) -> None:
+        ngrams = self._check_params()
+        self.analyzer_ = WordAnalyzer(lang=self.lang, ngram_range=(1, 1))
+        unique_bodies = list(dict.fromkeys(bodies))
+        unique_headlines = list(dict.fromkeys(headlines))
+        body_terms = [self.analyzer_.terms(b) for b in unique_bodies]
+        headline_terms = [self.analyzer_.terms(h, self._lang(h)) for h in unique_headlines]
+        self.word_vectorizer_ = TfidfVectorizer(analyzer=_terms_as_is, sublinear_tf=True)
+        words = self.word_vectorizer_.fit_transform(body_terms + headline_terms)
+        n_components = min(self.lsa_components, words.shape[1] - 1, words.shape[0] - 1)
+        self.lsa_ = None
+        if n_components >= 1:
+            self.lsa_ = TruncatedSVD(n_components=n_components, random_state=0).fit(words)
+        self.char_vectorizer_ = TfidfVectorizer(
+            analyzer="char_wb", preprocessor=normalize_text, ngram_range=(3, 5), sublinear_tf=True
+        ).fit(unique_bodies + unique_headlines)
+        self.headline_vectorizer_ = None
+        if ngrams is not None:
+            self.headline_vectorizer_ = TfidfVectorizer(
+                analyzer=WordAnalyzer(lang=self.lang, ngram_range=ngrams),
+                min_df=min(self.min_df, len(unique_headlines)),
+                sublinear_tf=True,
+            ).fit(unique_headlines)
+        self.body_vectorizer_ = None
+        if self.body_max_features != 0:
+            self.body_vectorizer_ = TfidfVectorizer(
+                analyzer=_terms_as_is,
+                min_df=min(self.min_df, len(unique_bodies)),
+                max_features=self.body_max_features,
+                sublinear_tf=True,
+            ).fit(body_terms)
+        self.n_relation_features_ = len(RELATION_FEATURES)
+        self.n_features_out_ = len(self._names())
+        self.n_features_in_ = 2
+
+    def _lang(self, text: str) -> str | None:
+        """The language to analyse ``text`` in (``None``: the analyzer detects it)."""
+        return None if self.lang == "auto" else self.lang
+
+    # --- transforming ---------------------------------------------------------------------
+
+    def transform(self, X: Any) -> sp.csr_matrix:
+        """Relation block, then headline words, then body words, one row per pair."""
+        check_is_fitted(self, "n_features_out_")
+        return self._transform(*as_pairs(X))
+
+    def _transform(self, bodies: list[str], headlines: list[str]) -> sp.csr_matrix:
+        body_index: dict[str, int] = {}
+        headline_index: dict[str, int] = {}
+        b_ids = np.asarray([body_index.setdefault(b, len(body_index)) for b in bodies], dtype=int)
+        h_ids = np.asarray(
+            [headline_index.setdefault(h, len(headline_index)) for h in headlines], dtype=int
+        )
+        relation, body_terms = self._relation(list(body_index), list(headline_index), b_ids, h_ids)
+        blocks = [sp.csr_matrix(relation * self.relation_weight)]
+        if self.headline_vectorizer_ is not None:
+            blocks.append(self.headline_vectorizer_.transform(list(headline_index))[h_ids])
+        if self.body_vectorizer_ is not None:
+            blocks.append(self.body_vectorizer_.transform(body_terms)[b_ids])
+        return sp.hstack(blocks, format="csr")
+
+    def _relation(
+        self,
+        unique_bodies: list[str],
+        unique_headlines: list[str],
+        b_ids: np.ndarray,
+        h_ids: np.ndarray,
+    ) -> tuple[np.ndarray, list[list[str]]]:
+        """The relation block, and the analysed terms of each distinct body."""
+        out = np.zeros((len(b_ids), len(RELATION_FEATURES)))
+        if not len(b_ids):
+            return out, []
+        wv = self.word_vectorizer_
+        body_info = [_Body(b, self.analyzer_, self._lang(b), wv) for b in unique_bodies]
+        h_terms = [self.analyzer_.terms(h, self._lang(h)) for h in unique_headlines]
+        b_words = normalize(wv.transform([info.terms for info in body_info]))
+        h_words = normalize(wv.transform(h_terms))
+        b_chars = normalize(self.char_vectorizer_.transform(unique_bodies))
+        h_chars = normalize(self.char_vectorizer_.transform(unique_headlines))
+        if self.lsa_ is not None:
+            b_lsa = normalize(self.lsa_.transform(b_words))
+            h_lsa = normalize(self.lsa_.transform(h_words))
+        h_tokens = [tokenize(h) for h in unique_headlines]
+        h_cues = np.log1p([[len(p) for p in _cue_counts(t)] for t in h_tokens])
+        h_question = np.asarray([float("?" in h) for h in unique_headlines])
+        b_cues = np.log1p([[len(p) for p in info.cue_positions] for info in body_info]).reshape(
+            -1, 3
+        )
+
+        pairs: dict[tuple[int, int], int] = {}
+        rows = np.asarray(
+            [pairs.setdefault((b, h), len(pairs)) for b, h in zip(b_ids, h_ids, strict=True)]
+        )
+        ub = np.asarray([b for b, _ in pairs], dtype=int)
+        uh = np.asarray([h for _, h in pairs], dtype=int)
+        feats = np.zeros((len(pairs), len(RELATION_FEATURES)))
+        feats[:, 0] = np.asarray(b_words[ub].multiply(h_words[uh]).sum(axis=1)).ravel()
+        if self.lsa_ is not None:
+            feats[:, 1] = np.einsum("ij,ij->i", b_lsa[ub], h_lsa[uh])
+        feats[:, 2] = np.asarray(b_chars[ub].multiply(h_chars[uh]).sum(axis=1)).ravel()
+        feats[:, 11:14] = h_cues[uh]
+        feats[:, 14] = h_question[uh]
+        feats[:, 15:18] = b_cues[ub]
+        feats[:, 24] = np.log1p([len(t) for t in h_terms])[uh]
+        feats[:, 25] = np.log1p([len(info.terms) for info in body_info])[ub]
+        for row, (b, h) in enumerate(pairs):
+            body = body_info[b]
+            sims = (body.sentences @ h_words[h].T).toarray().ravel()
+            feats[row, 3:11] = self._overlap(body, h_terms[h], sims)
+            feats[row, 18:24] = self._cues_near(body, h_terms[h], sims)
+        return feats[rows], [info.terms for info in body_info]
+
+    def _overlap(self, body: _Body, h_terms: list[str], sims: np.ndarray) -> list[float]:
+        h_set = set(h_terms)
+        n = len(h_set)
+        if not n:
+            return [0.0] * 8
+        common = h_set & body.term_set
+        lead = set(body.terms[: self.lead_terms])
+        top = np.sort(sims)[::-1][: self.best_sentences]
+        best_cov = max(len(h_set & s) for s in body.sentence_sets) / n
+        h_bigrams = set(pairwise(h_terms))
+        bigram = len(h_bigrams & body.bigrams) / len(h_bigrams) if h_bigrams else 0.0
+        first = min((body.first_position[t] for t in common), default=len(body.terms))
+        return [
+            len(common) / n,
+            len(h_set & lead) / n,
+            len(common) / len(h_set | body.term_set),
+            float(top[0]) if len(top) else 0.0,
+            float(top.mean()) if len(top) else 0.0,
+            best_cov,
+            bigram,
+            first / max(len(body.terms), 1),
+        ]
+
+    def _cues_near(self, body: _Body, h_terms: list[str], sims: np.ndarray) -> list[float]:
+        stems = tuple({t for t in h_terms if len(t) >= 3})
+        near = [0.0, 0.0, 0.0]
+        if stems:
+            anchors = np.asarray(
+                [
+                    j
+                    for tok, js in body.token_positions.items()
+                    if tok.startswith(stems)
+                    for j in js
+                ],
+                dtype=int,
+            )
+            if len(anchors):
+                for k, positions in enumerate(body.cue_positions):
+                    if len(positions):
+                        gaps = np.abs(positions[:, None] - anchors[None, :]).min(axis=1)
+                        near[k] = float(np.sum(gaps <= self.window))
+        best = np.argsort(-sims, kind="stable")[: self.best_sentences]
+        in_best = body.sentence_cues[best].sum(axis=0)
+        return [*np.log1p(near), *np.log1p(in_best)]
+
+    # --- names and tags -------------------------------------------------------------------
+
+    def _names(self) -> list[str]:
+        names = [f"relation:{n}" for n in RELATION_FEATURES]
+        if self.headline_vectorizer_ is not None:
+            names += [f"headline:{n}" for n in self.headline_vectorizer_.get_feature_names_out()]
+        if self.body_vectorizer_ is not None:
+            names += [f"body:{n}" for n in self.body_vectorizer_.get_feature_names_out()]
+        return names
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        check_is_fitted(self, "n_features_out_")
+        return np.asarray(self._names(), dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags

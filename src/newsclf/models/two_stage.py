@@ -1,0 +1,125 @@
+"""Two-stage stance classifier: related or not first, then which stance among related pairs.
+
+FNC-1-style labels are one "unrelated" class plus stances that only make sense for related
+pairs. Relatedness is an almost exact function of a few similarity features, whereas the
+agree / disagree / discuss decision needs words; so a tree model decides relatedness from the
+leading (dense, relation) columns, a second model decides the stance from all columns on related
+pairs only, and the probabilities combine as
+``P(unrelated)`` and ``P(related) * P(stance | related)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MaxAbsScaler
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+__all__ = ["RelatedThenStanceClassifier"]
+
+
+class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
+    """Relatedness from the first ``relatedness_columns`` features, then the stance.
+
+    Parameters
+    ----------
+    relatedness : classifier or None, default=None
+        Binary model of related vs ``unrelated_label`` on the leading columns (dense);
+        ``None`` means ``HistGradientBoostingClassifier(max_iter=300)``.
+    stance : classifier or None, default=None
+        Model of the remaining labels on all columns, trained on related rows only; ``None``
+        means max-abs scaling + ``LogisticRegression(class_weight="balanced")``.
+    relatedness_columns : int or None, default=None
+        How many leading columns the relatedness model sees; ``None`` means all of them.
+    unrelated_label : str, default="unrelated"
+        The label of unrelated pairs; it must occur in ``y``.
+
+    Attributes
+    ----------
+    classes_ : ndarray of str
+        All labels, sorted.
+    relatedness_, stance_ : fitted clones of the two models.
+    n_features_in_ : int
+    """
+
+    def __init__(
+        self,
+        *,
+        relatedness: Any = None,
+        stance: Any = None,
+        relatedness_columns: int | None = None,
+        unrelated_label: str = "unrelated",
+    ) -> None:
+        self.relatedness = relatedness
+        self.stance = stance
+        self.relatedness_columns = relatedness_columns
+        self.unrelated_label = unrelated_label
+
+    def _check_params(self) -> None:
+        n = self.relatedness_columns
+        if n is not None and (isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1):
+            raise ValueError(f"relatedness_columns must be a positive integer or None, got {n!r}")
+
+    def _leading(self, X: Any) -> np.ndarray:
+        n = X.shape[1] if self.relatedness_columns is None else self.relatedness_columns
+        lead = X[:, :n]
+        return lead.toarray() if sp.issparse(lead) else np.asarray(lead)
+
+    def fit(self, X: Any, y: Any) -> RelatedThenStanceClassifier:
+        self._check_params()
+        X, y = validate_data(self, X, y, accept_sparse="csr")
+        check_classification_targets(y)
+        if self.relatedness_columns is not None and self.relatedness_columns > X.shape[1]:
+            raise ValueError(
+                f"relatedness_columns={self.relatedness_columns} but X has {X.shape[1]} columns"
+            )
+        y = np.asarray(y)
+        self.classes_ = np.unique(y)
+        unrelated = y == self.unrelated_label
+        if not unrelated.any() or unrelated.all() or len(np.unique(y[~unrelated])) < 2:
+            raise ValueError(
+                f"y must contain {self.unrelated_label!r} and at least two other labels, "
+                f"got {list(self.classes_)}"
+            )
+        self.relatedness_ = clone(
+            HistGradientBoostingClassifier(max_iter=300, random_state=0)
+            if self.relatedness is None
+            else self.relatedness
+        ).fit(self._leading(X), unrelated)
+        self.stance_ = clone(
+            make_pipeline(
+                MaxAbsScaler(), LogisticRegression(class_weight="balanced", max_iter=2000)
+            )
+            if self.stance is None
+            else self.stance
+        ).fit(X[~unrelated], y[~unrelated])
+        return self
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "stance_")
+        X = validate_data(self, X, accept_sparse="csr", reset=False)
+        p_unrelated = self.relatedness_.predict_proba(self._leading(X))[
+            :, list(self.relatedness_.classes_).index(True)
+        ]
+        out = np.zeros((X.shape[0], len(self.classes_)))
+        columns = np.searchsorted(self.classes_, self.stance_.classes_)
+        out[:, columns] = (1 - p_unrelated)[:, None] * self.stance_.predict_proba(X)
+        out[:, np.searchsorted(self.classes_, self.unrelated_label)] = p_unrelated
+        return out
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The most probable label (consistent with :meth:`predict_proba`)."""
+        check_is_fitted(self, "stance_")
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
