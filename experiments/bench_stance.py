@@ -305,7 +305,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     not args.no_baseline,
                 )
             )
-            print(_table(results[-1:]).split("\n")[2:][0], flush=True)
+            print("\n".join(_table(results[-1:]).split("\n")[2:4]), flush=True)
     print()
     print(_table(results))
     if args.json:

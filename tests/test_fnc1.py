@@ -293,9 +293,9 @@ def test_related_then_stance_follows_the_estimator_contract() -> None:
     [
         ({"relatedness_columns": 0}, None, "relatedness_columns"),
         ({"relatedness_columns": 7}, None, "relatedness_columns"),
-        ({}, ["agree", "discuss"], "unrelated"),
+        ({}, ["agree", "agree"], "two labels"),
     ],
-    ids=["zero-columns", "too-many-columns", "no-unrelated-label"],
+    ids=["zero-columns", "too-many-columns", "one-label"],
 )
 def test_related_then_stance_rejects_bad_setup(params: dict, labels: list | None, match: str):
     X, y = _model_input()
@@ -382,3 +382,20 @@ def test_stance_only_features_for_the_topic_task_are_a_config_error() -> None:
 
     with pytest.raises(ConfigError, match="stance"):
         build_text_features({"kind": "headline_body", "pair": {}})
+
+
+def test_related_then_stance_without_unrelated_label_is_the_stance_model_alone() -> None:
+    X, y = _model_input()
+    y = np.where(X[:, 1] > 0, "agree", "discuss")
+    clf = RelatedThenStanceClassifier(relatedness=_FAST).fit(X, y)
+    assert clf.relatedness_ is None
+    np.testing.assert_allclose(clf.predict_proba(X), clf.stance_.predict_proba(X))
+
+
+def test_related_then_stance_with_one_related_label_only_decides_relatedness() -> None:
+    X, y = _model_input()
+    y = np.where(y == "unrelated", "unrelated", "agree")
+    clf = RelatedThenStanceClassifier(relatedness=_FAST, relatedness_columns=1).fit(X, y)
+    np.testing.assert_allclose(
+        clf.predict_proba(X)[:, 0], 1 - clf.relatedness_.predict_proba(X[:, :1])[:, 1]
+    )

@@ -234,6 +234,21 @@ def test_streaming_rejects_a_model_without_partial_fit(write_jsonl, tmp_path: Pa
     assert "incrementally" in error["message"] and "sgd" in error["message"]
 
 
+def test_slurm_launcher_config_extends_submitit_slurm() -> None:
+    pytest.importorskip("hydra_plugins.hydra_submitit_launcher")
+    from hydra import compose, initialize_config_module
+
+    with initialize_config_module(version_base="1.3", config_module="newsclf.conf"):
+        cfg = compose(
+            config_name="config",
+            overrides=["hydra/launcher=slurm", "hydra.launcher.partition=cpu"],
+            return_hydra_config=True,
+        )
+    launcher = cfg.hydra.launcher
+    assert launcher._target_.endswith("submitit_launcher.SlurmLauncher")
+    assert (launcher.partition, launcher.cpus_per_task, launcher.gpus_per_node) == ("cpu", 2, None)
+
+
 def test_submitit_local_sweep_runs_two_jobs(write_jsonl, tmp_path: Path) -> None:
     pytest.importorskip("hydra_plugins.hydra_submitit_launcher")
     path = write_jsonl(_tiny_rows(40))

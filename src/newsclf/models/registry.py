@@ -1,7 +1,9 @@
 """Short model names -> scikit-learn classifiers that all give probabilities.
 
 Every model must yield ``predict_proba`` (``predict`` output carries label scores), so margin
-classifiers are wrapped in :class:`~sklearn.calibration.CalibratedClassifierCV` here.
+classifiers are wrapped in :class:`~sklearn.calibration.CalibratedClassifierCV` here, or with
+``calibration: none`` in :class:`~newsclf.models.softmax.SoftmaxDecisionClassifier` (softmax of the
+decision function, fitted once on all the data).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sklearn.svm import LinearSVC
 
 from newsclf.errors import ConfigError
 from newsclf.features.registry import build_estimator
+from newsclf.models.softmax import SoftmaxDecisionClassifier
 from newsclf.models.two_stage import RelatedThenStanceClassifier
 
 __all__ = ["ALLOWED_CUSTOM_PREFIXES", "MODELS", "build_model"]
@@ -26,10 +29,11 @@ _CALIBRATION_KEYS = ("calibration", "calibration_cv")
 
 
 def _calibrated(est: Any, calibration: str, calibration_cv: int, n_jobs: int) -> Any:
-    if calibration not in ("sigmoid", "isotonic"):
+    if calibration not in ("sigmoid", "isotonic", "none"):
         raise ConfigError(
-            f"calibration must be 'sigmoid' or 'isotonic', got {calibration!r}",
+            f"calibration must be 'sigmoid', 'isotonic' or 'none', got {calibration!r}",
             key="model.params.calibration",
+            hint="'none' fits once on all the data and scores by a softmax of the margins",
         )
     if (
         isinstance(calibration_cv, bool)
@@ -40,6 +44,8 @@ def _calibrated(est: Any, calibration: str, calibration_cv: int, n_jobs: int) ->
             f"calibration_cv must be an integer >= 2, got {calibration_cv!r}",
             key="model.params.calibration_cv",
         )
+    if calibration == "none":
+        return SoftmaxDecisionClassifier(est)
     return CalibratedClassifierCV(est, method=calibration, cv=calibration_cv, n_jobs=n_jobs)
 
 

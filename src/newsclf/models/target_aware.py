@@ -417,6 +417,10 @@ def build_target_aware(pipeline: Pipeline, node: Mapping[str, Any] | None) -> Pi
         context = node.pop("context", True)
         est = build_estimator(TargetMentionFeatures, node, "target_aware")
         text = getattr(features, "text_vectorizer", None)
+        if not hasattr(text, "fit_transform"):  # None (the default) or "drop"
+            from newsclf.features.text import TextVectorizer
+
+            text = TextVectorizer()
         est.set_params(vectorizer=features, context_vectorizer=clone(text) if context else None)
     else:
         est = build_estimator(TargetCrossedFeatures, node, "target_aware")

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.dummy import DummyClassifier
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
@@ -39,13 +40,15 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
     relatedness_columns : int or None, default=None
         How many leading columns the relatedness model sees; ``None`` means all of them.
     unrelated_label : str, default="unrelated"
-        The label of unrelated pairs; it must occur in ``y``.
+        The label of unrelated pairs. Without it in ``y`` only the stance model is fitted
+        (``relatedness_`` is None), so the classifier still works on any labels.
 
     Attributes
     ----------
     classes_ : ndarray of str
         All labels, sorted.
-    relatedness_, stance_ : fitted clones of the two models.
+    relatedness_ : fitted clone of ``relatedness``, or None when ``y`` has no unrelated label
+    stance_ : fitted clone of ``stance`` (a prior-only dummy when one related label exists)
     n_features_in_ : int
     """
 
@@ -82,17 +85,19 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
             )
         y = np.asarray(y)
         self.classes_ = np.unique(y)
+        if len(self.classes_) < 2:
+            raise ValueError(f"y must have at least two labels, got {list(self.classes_)}")
         unrelated = y == self.unrelated_label
-        if not unrelated.any() or unrelated.all() or len(np.unique(y[~unrelated])) < 2:
-            raise ValueError(
-                f"y must contain {self.unrelated_label!r} and at least two other labels, "
-                f"got {list(self.classes_)}"
-            )
-        self.relatedness_ = clone(
-            HistGradientBoostingClassifier(max_iter=300, random_state=0)
-            if self.relatedness is None
-            else self.relatedness
-        ).fit(self._leading(X), unrelated)
+        self.relatedness_ = None
+        if unrelated.any():
+            self.relatedness_ = clone(
+                HistGradientBoostingClassifier(max_iter=300, random_state=0)
+                if self.relatedness is None
+                else self.relatedness
+            ).fit(self._leading(X), unrelated)
+        if len(np.unique(y[~unrelated])) < 2:  # one related label: it is certain when related
+            self.stance_ = DummyClassifier(strategy="prior").fit(X[~unrelated], y[~unrelated])
+            return self
         self.stance_ = clone(
             make_pipeline(
                 MaxAbsScaler(), LogisticRegression(class_weight="balanced", max_iter=2000)
@@ -105,13 +110,15 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "stance_")
         X = validate_data(self, X, accept_sparse="csr", reset=False)
-        p_unrelated = self.relatedness_.predict_proba(self._leading(X))[
-            :, list(self.relatedness_.classes_).index(True)
-        ]
         out = np.zeros((X.shape[0], len(self.classes_)))
+        p_unrelated = np.zeros(X.shape[0])
+        if self.relatedness_ is not None:
+            p_unrelated = self.relatedness_.predict_proba(self._leading(X))[
+                :, list(self.relatedness_.classes_).index(True)
+            ]
+            out[:, np.searchsorted(self.classes_, self.unrelated_label)] = p_unrelated
         columns = np.searchsorted(self.classes_, self.stance_.classes_)
         out[:, columns] = (1 - p_unrelated)[:, None] * self.stance_.predict_proba(X)
-        out[:, np.searchsorted(self.classes_, self.unrelated_label)] = p_unrelated
         return out
 
     def predict(self, X: Any) -> np.ndarray:
