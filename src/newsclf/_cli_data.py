@@ -10,6 +10,8 @@ import sys
 import time
 from typing import Any
 
+from newsclf._cli_options import add_verbosity
+
 __all__ = ["add_parser", "run"]
 
 
@@ -27,11 +29,6 @@ def add_parser(sub: Any) -> None:
     data_sub = data.add_subparsers(dest="data_command", metavar="{fetch,check,list}")
     data_sub.required = True
 
-    def verbosity(p: argparse.ArgumentParser) -> None:
-        group = p.add_mutually_exclusive_group()
-        group.add_argument("-q", "--quiet", action="store_true", help="only errors on stderr")
-        group.add_argument("-v", "--verbose", action="store_true", help="debug logging")
-
     fetch = data_sub.add_parser(
         "fetch",
         help="download a dataset into the cache and verify its checksums",
@@ -44,7 +41,7 @@ def add_parser(sub: Any) -> None:
     fetch.add_argument("--dest", metavar="DIR", help="parent directory of the dataset folder")
     fetch.add_argument("--force", action="store_true", help="download again even if verified")
     fetch.add_argument("--timeout", type=float, default=60.0, help="seconds per connection")
-    verbosity(fetch)
+    add_verbosity(fetch)
 
     check = data_sub.add_parser(
         "check",
@@ -60,10 +57,10 @@ def add_parser(sub: Any) -> None:
     check.add_argument("--encoding", default="utf-8", help="file encoding (default: utf-8)")
     check.add_argument("--max-errors", type=int, default=10, help="invalid records to list")
     check.add_argument("--json", action="store_true", help="print the summary as JSON")
-    verbosity(check)
+    add_verbosity(check)
 
     listing = data_sub.add_parser("list", help="the datasets `data fetch` knows")
-    verbosity(listing)
+    add_verbosity(listing)
 
 
 class _ProgressLine:

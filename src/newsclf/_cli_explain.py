@@ -7,6 +7,8 @@ import json
 from dataclasses import asdict
 from typing import Any
 
+from newsclf._cli_options import add_model_loading, add_verbosity
+
 __all__ = ["add_parser", "run"]
 
 
@@ -40,21 +42,8 @@ def add_parser(sub: Any) -> None:
         help="with --input: list the contributions to every class, not only the predicted one",
     )
     explain.add_argument("--json", action="store_true", help="print JSON instead of a listing")
-    explain.add_argument(
-        "--allow-version-mismatch",
-        action="store_true",
-        help="load a model saved with another scikit-learn minor version",
-    )
-    explain.add_argument(
-        "--trust",
-        action="append",
-        default=[],
-        metavar="TYPE",
-        help="for skops models: also allow this type (repeatable)",
-    )
-    verbosity = explain.add_mutually_exclusive_group()
-    verbosity.add_argument("-q", "--quiet", action="store_true", help="only errors on stderr")
-    verbosity.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    add_model_loading(explain)
+    add_verbosity(explain)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from newsclf import _cli_data, _cli_explain
+from newsclf._cli_options import add_model_loading, add_verbosity
 from newsclf.errors import DataError, NewsclfError
 
 __all__ = ["entrypoint", "main"]
@@ -92,19 +93,7 @@ def _parser() -> argparse.ArgumentParser:
             help="input format (default: from the file suffix)",
         )
         p.add_argument("--encoding", default="utf-8", help="input encoding (default: utf-8)")
-        p.add_argument(
-            "--allow-version-mismatch",
-            action="store_true",
-            help="load a model saved with another scikit-learn minor version",
-        )
-        p.add_argument(
-            "--trust",
-            action="append",
-            default=[],
-            metavar="TYPE",
-            help="for skops models: also allow this type (repeatable); only for models "
-            "from a source you trust",
-        )
+        add_model_loading(p)
         p.add_argument(
             "--on-error",
             choices=["stop", "record"],
@@ -112,9 +101,7 @@ def _parser() -> argparse.ArgumentParser:
             help="a bad input record stops the run with its line number (stop, default) or is "
             'written in its place as {"id", "line", "error"} (record); never skipped',
         )
-        verbosity = p.add_mutually_exclusive_group()
-        verbosity.add_argument("-q", "--quiet", action="store_true", help="only errors on stderr")
-        verbosity.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+        add_verbosity(p)
 
     predict = sub.add_parser(
         "predict",
@@ -419,9 +406,7 @@ def _add_compare_parser(sub: Any) -> None:
     compare.add_argument("--confidence", type=float, default=0.95, help="CI level (0.95)")
     compare.add_argument("--seed", type=int, default=0, help="seed of the resampling")
     compare.add_argument("--no-plots", action="store_true", help="write only the tables")
-    verbosity = compare.add_mutually_exclusive_group()
-    verbosity.add_argument("-q", "--quiet", action="store_true", help="only errors on stderr")
-    verbosity.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    add_verbosity(compare)
 
 
 def _compare(args: argparse.Namespace) -> int:

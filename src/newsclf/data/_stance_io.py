@@ -18,7 +18,14 @@ from typing import Any
 
 from newsclf.errors import ConfigError, DataError
 
-__all__ = ["dataset_root", "decode_lines", "nonempty", "read_table", "stance_label"]
+__all__ = [
+    "dataset_root",
+    "decode_lines",
+    "nonempty",
+    "read_table",
+    "stance_label",
+    "training_root",
+]
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +55,15 @@ def dataset_root(data: Mapping[str, Any], dataset: str, expected: str) -> Path:
         path=root,
         hint=f"data.root must be the {dataset} folder (the one holding {expected})",
     )
+
+
+def training_root(
+    data: Mapping[str, Any], dataset: str, train_name: Any, key: str = "data.train"
+) -> Path:
+    """:func:`dataset_root` of the training file ``train_name`` (config ``key``, required)."""
+    if not train_name:
+        raise ConfigError("missing training file", key=key)
+    return dataset_root(data, dataset, str(train_name))
 
 
 def decode_lines(raw: bytes, path: Path, encodings: Sequence[str]) -> tuple[str, int]:

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newsclf.data._stance_io import dataset_root, nonempty, read_table, stance_label
+from newsclf.data._stance_io import nonempty, read_table, stance_label, training_root
 from newsclf.data.records import Record
 from newsclf.errors import ConfigError
 
@@ -85,9 +85,9 @@ def load_catalonia(data: Mapping[str, Any]) -> Dataset:
         )
     parts = files[lang]
     train_name = parts.get("train")
-    if not train_name:
-        raise ConfigError("missing training file", key=f"data.files.{lang}.train")
-    root = dataset_root(data, "Catalonia Independence Corpus", str(train_name))
+    root = training_root(
+        data, "Catalonia Independence Corpus", train_name, key=f"data.files.{lang}.train"
+    )
     encodings = list(data.get("encodings") or ())
     target = str(targets[lang])
     started = time.perf_counter()

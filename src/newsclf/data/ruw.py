@@ -14,9 +14,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newsclf.data._stance_io import dataset_root, nonempty, read_table, stance_label
+from newsclf.data._stance_io import nonempty, read_table, stance_label, training_root
 from newsclf.data.records import Record
-from newsclf.errors import ConfigError
 
 if TYPE_CHECKING:
     from newsclf.data.loaders import Dataset
@@ -60,9 +59,7 @@ def load_ruw(data: Mapping[str, Any]) -> Dataset:
     from newsclf.data.loaders import Dataset
 
     train_name = data.get("train")
-    if not train_name:
-        raise ConfigError("missing training file", key="data.train")
-    root = dataset_root(data, "RUW", str(train_name))
+    root = training_root(data, "RUW", train_name)
     encodings = list(data.get("encodings") or ())
     started = time.perf_counter()
     train = read_ruw_file(root / str(train_name), encodings=encodings, part="train")

@@ -23,14 +23,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newsclf.data._stance_io import (
-    dataset_root,
     decode_lines,
     nonempty,
     read_table,
     stance_label,
+    training_root,
 )
 from newsclf.data.records import Record
-from newsclf.errors import ConfigError, DataError
+from newsclf.errors import DataError
 
 if TYPE_CHECKING:
     from newsclf.data.loaders import Dataset
@@ -104,9 +104,7 @@ def load_semeval2016(data: Mapping[str, Any]) -> Dataset:
     from newsclf.data.loaders import Dataset
 
     train_name = data.get("train")
-    if not train_name:
-        raise ConfigError("missing training file", key="data.train")
-    root = dataset_root(data, "SemEval-2016 task 6", str(train_name))
+    root = training_root(data, "SemEval-2016 task 6", train_name)
     encodings = list(data.get("encodings") or ())
     targets = data.get("targets")
     targets = None if targets is None else [str(t) for t in targets]

@@ -7,7 +7,17 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["as_pairs", "as_texts", "check_ngram_range"]
+from newsclf.text.lang import SUPPORTED_LANGUAGES
+
+__all__ = [
+    "as_pairs",
+    "as_texts",
+    "check_lang",
+    "check_ngram_range",
+    "check_positive_weight",
+    "check_text_ngram_params",
+    "string_input_tags",
+]
 
 
 def as_texts(X: Any) -> list[str]:
@@ -49,3 +59,34 @@ def check_ngram_range(name: str, value: Sequence[int] | None) -> tuple[int, int]
     if not 1 <= low <= high:
         raise ValueError(f"{name} must satisfy 1 <= min_n <= max_n, got {value!r}")
     return low, high
+
+
+def check_lang(lang: str) -> None:
+    """Refuse a ``lang`` that is neither "auto" nor a supported language code."""
+    if lang != "auto" and lang not in SUPPORTED_LANGUAGES:
+        raise ValueError(f"lang must be 'auto' or one of {list(SUPPORTED_LANGUAGES)}, got {lang!r}")
+
+
+def check_text_ngram_params(
+    lang: str, word_ngram_range: Sequence[int] | None, char_ngram_range: Sequence[int] | None
+) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+    """Check ``lang`` and the word/char n-gram ranges (not both None); return the ranges."""
+    check_lang(lang)
+    word = check_ngram_range("word_ngram_range", word_ngram_range)
+    char = check_ngram_range("char_ngram_range", char_ngram_range)
+    if word is None and char is None:
+        raise ValueError("word_ngram_range and char_ngram_range cannot both be None")
+    return word, char
+
+
+def check_positive_weight(name: str, value: Any) -> None:
+    """Refuse a ``value`` that is not a positive int or float (bools refused)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise ValueError(f"{name} must be a positive number, got {value!r}")
+
+
+def string_input_tags(tags: Any) -> Any:
+    """Mark sklearn ``tags`` as those of an estimator taking strings, not a 2-d array."""
+    tags.input_tags.string = True
+    tags.input_tags.two_d_array = False
+    return tags

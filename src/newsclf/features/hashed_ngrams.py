@@ -31,7 +31,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from newsclf.features._validation import as_texts, check_ngram_range
+from newsclf.features._validation import as_texts, check_text_ngram_params, string_input_tags
 from newsclf.text.lang import SUPPORTED_LANGUAGES
 from newsclf.text.normalize import _CONTROL, _TRANSLATE, normalize_text
 from newsclf.text.stopwords import STOPWORDS
@@ -328,14 +328,9 @@ class HashingTextVectorizer(TransformerMixin, BaseEstimator):
         self.char_weight = char_weight
 
     def _check_params(self) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
-        if self.lang != "auto" and self.lang not in SUPPORTED_LANGUAGES:
-            raise ValueError(
-                f"lang must be 'auto' or one of {list(SUPPORTED_LANGUAGES)}, got {self.lang!r}"
-            )
-        word = check_ngram_range("word_ngram_range", self.word_ngram_range)
-        char = check_ngram_range("char_ngram_range", self.char_ngram_range)
-        if word is None and char is None:
-            raise ValueError("word_ngram_range and char_ngram_range cannot both be None")
+        word, char = check_text_ngram_params(
+            self.lang, self.word_ngram_range, self.char_ngram_range
+        )
         if char is not None and char[0] < 2:
             raise ValueError(f"char_ngram_range must start at 2 or more, got {char!r}")
         n = self.n_features
@@ -433,7 +428,4 @@ class HashingTextVectorizer(TransformerMixin, BaseEstimator):
         return np.asarray(names, dtype=object)
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.two_d_array = False
-        return tags
+        return string_input_tags(super().__sklearn_tags__())

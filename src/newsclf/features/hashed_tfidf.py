@@ -16,7 +16,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.utils.validation import check_is_fitted
 
-from newsclf.features._validation import as_texts, check_ngram_range
+from newsclf.features._validation import as_texts, check_ngram_range, string_input_tags
 
 __all__ = ["HashedTfidfVectorizer"]
 
@@ -131,7 +131,4 @@ class HashedTfidfVectorizer(TransformerMixin, BaseEstimator):
         return np.asarray([f"hash:{i}" for i in range(self.n_features_out_)], dtype=object)
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.two_d_array = False
-        return tags
+        return string_input_tags(super().__sklearn_tags__())

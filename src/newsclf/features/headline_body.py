@@ -28,9 +28,15 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
-from newsclf.features._validation import as_pairs
+from newsclf.features._validation import (
+    as_pairs,
+    check_lang,
+    check_ngram_range,
+    check_positive_weight,
+    string_input_tags,
+)
 from newsclf.features.cues import HEDGING, NEGATION, REFUTING, Cues, count_cues
-from newsclf.text.lang import SUPPORTED_LANGUAGES, detect_language
+from newsclf.text.lang import detect_language
 from newsclf.text.normalize import normalize_text
 from newsclf.text.tokenize import WordAnalyzer, tokenize
 
@@ -184,19 +190,12 @@ class HeadlineBodyFeatures(TransformerMixin, BaseEstimator):
         self.relation_weight = relation_weight
 
     def _check_params(self) -> tuple[int, int] | None:
-        from newsclf.features._validation import check_ngram_range
-
-        if self.lang != "auto" and self.lang not in SUPPORTED_LANGUAGES:
-            raise ValueError(
-                f"lang must be 'auto' or one of {list(SUPPORTED_LANGUAGES)}, got {self.lang!r}"
-            )
+        check_lang(self.lang)
         for name in ("lsa_components", "lead_terms", "window", "best_sentences", "min_df"):
             _positive_int(name, getattr(self, name))
         if self.body_max_features is not None and self.body_max_features != 0:
             _positive_int("body_max_features", self.body_max_features)
-        weight = self.relation_weight
-        if isinstance(weight, bool) or not isinstance(weight, int | float) or not weight > 0:
-            raise ValueError(f"relation_weight must be a positive number, got {weight!r}")
+        check_positive_weight("relation_weight", self.relation_weight)
         return check_ngram_range("headline_ngram_range", self.headline_ngram_range)
 
     # --- fitting --------------------------------------------------------------------------
@@ -383,7 +382,4 @@ class HeadlineBodyFeatures(TransformerMixin, BaseEstimator):
         return np.asarray(self._names(), dtype=object)
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.two_d_array = False
-        return tags
+        return string_input_tags(super().__sklearn_tags__())

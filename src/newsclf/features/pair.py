@@ -16,10 +16,10 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
-from newsclf.features._validation import as_pairs
+from newsclf.features._validation import as_pairs, check_lang, string_input_tags
 from newsclf.features.cues import HEDGING, NEGATION, REFUTING, count_cues
 from newsclf.features.text import TextVectorizer
-from newsclf.text.lang import SUPPORTED_LANGUAGES, detect_language
+from newsclf.text.lang import detect_language
 from newsclf.text.normalize import normalize_text
 from newsclf.text.tokenize import WordAnalyzer, tokenize
 
@@ -72,10 +72,7 @@ class PairSimilarity(TransformerMixin, BaseEstimator):
         self.window = window
 
     def _check_params(self) -> None:
-        if self.lang != "auto" and self.lang not in SUPPORTED_LANGUAGES:
-            raise ValueError(
-                f"lang must be 'auto' or one of {list(SUPPORTED_LANGUAGES)}, got {self.lang!r}"
-            )
+        check_lang(self.lang)
         for name in ("lead_terms", "window"):
             value = getattr(self, name)
             if not isinstance(value, int | np.integer) or value < 1:
@@ -158,10 +155,7 @@ class PairSimilarity(TransformerMixin, BaseEstimator):
         return np.asarray([f"pair:{n}" for n in _SIMILARITY_NAMES], dtype=object)
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.two_d_array = False
-        return tags
+        return string_input_tags(super().__sklearn_tags__())
 
 
 class PairVectorizer(TransformerMixin, BaseEstimator):
@@ -259,7 +253,4 @@ class PairVectorizer(TransformerMixin, BaseEstimator):
         return np.asarray(names, dtype=object)
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.two_d_array = False
-        return tags
+        return string_input_tags(super().__sklearn_tags__())

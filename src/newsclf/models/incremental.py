@@ -14,6 +14,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
+from newsclf.models.softmax import softmax_scores
+
 __all__ = ["SoftmaxClassifier"]
 
 
@@ -58,13 +60,7 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
         return self.estimator_.decision_function(X)
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        scores = np.asarray(self.decision_function(X), dtype=np.float64)
-        if scores.ndim == 1:
-            scores = np.column_stack([-scores, scores])
-        scores -= scores.max(axis=1, keepdims=True)
-        np.exp(scores, out=scores)
-        scores /= scores.sum(axis=1, keepdims=True)
-        return scores
+        return softmax_scores(self.decision_function(X))
 
     def predict(self, X: Any) -> np.ndarray:
         return self.classes_[self.predict_proba(X).argmax(axis=1)]

@@ -30,7 +30,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from newsclf.errors import ConfigError
-from newsclf.features._validation import as_pairs
+from newsclf.features._validation import as_pairs, check_positive_weight, string_input_tags
 
 __all__ = [
     "TARGET_AWARE_MODES",
@@ -50,6 +50,13 @@ def target_key(target: str) -> str:
 def _check_min_samples(value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
         raise ValueError(f"min_samples must be a positive integer, got {value!r}")
+
+
+def _clone_pair_vectorizer(vectorizer: Any) -> Any:
+    """A clone of ``vectorizer``, which must be a transformer of ``(text, target)`` pairs."""
+    if vectorizer is None or not hasattr(vectorizer, "transform"):
+        raise ValueError("vectorizer must be a transformer of (text, target) pairs")
+    return clone(vectorizer)
 
 
 def _pairs(X: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -140,10 +147,7 @@ class PerTargetClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.two_d_array = False
-        return tags
+        return string_input_tags(super().__sklearn_tags__())
 
 
 class TargetCrossedFeatures(TransformerMixin, BaseEstimator):
@@ -188,9 +192,7 @@ class TargetCrossedFeatures(TransformerMixin, BaseEstimator):
 
     def _check_params(self) -> None:
         _check_min_samples(self.min_samples)
-        weight = self.target_weight
-        if isinstance(weight, bool) or not isinstance(weight, int | float) or not weight > 0:
-            raise ValueError(f"target_weight must be a positive number, got {weight!r}")
+        check_positive_weight("target_weight", self.target_weight)
 
     def fit(self, X: Any, y: Any = None) -> TargetCrossedFeatures:
         self.fit_transform(X, y)
@@ -198,10 +200,8 @@ class TargetCrossedFeatures(TransformerMixin, BaseEstimator):
 
     def fit_transform(self, X: Any, y: Any = None, **params: Any) -> sp.csr_matrix:
         self._check_params()
-        if self.vectorizer is None or not hasattr(self.vectorizer, "transform"):
-            raise ValueError("vectorizer must be a transformer of (text, target) pairs")
+        self.vectorizer_ = _clone_pair_vectorizer(self.vectorizer)
         pairs, keys = _pairs(X)
-        self.vectorizer_ = clone(self.vectorizer)
         base = sp.csr_matrix(self.vectorizer_.fit_transform(pairs))
         names, counts = np.unique(keys, return_counts=True)
         self.targets_ = names[counts >= self.min_samples].astype(str).astype(object)
@@ -233,10 +233,7 @@ class TargetCrossedFeatures(TransformerMixin, BaseEstimator):
         return np.asarray(names, dtype=object)
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.two_d_array = False
-        return tags
+        return string_input_tags(super().__sklearn_tags__())
 
 
 _WORD = re.compile(r"\w+")
@@ -313,9 +310,7 @@ class TargetMentionFeatures(TransformerMixin, BaseEstimator):
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
         if not isinstance(self.mask, str) or not _WORD.fullmatch(self.mask):
             raise ValueError(f"mask must be a single word, got {self.mask!r}")
-        weight = self.context_weight
-        if isinstance(weight, bool) or not isinstance(weight, int | float) or not weight > 0:
-            raise ValueError(f"context_weight must be a positive number, got {weight!r}")
+        check_positive_weight("context_weight", self.context_weight)
 
     def _rewrite(self, X: Any) -> tuple[np.ndarray, list[str]]:
         pairs, _ = _pairs(X)
@@ -340,32 +335,31 @@ class TargetMentionFeatures(TransformerMixin, BaseEstimator):
 
     def fit_transform(self, X: Any, y: Any = None, **params: Any) -> sp.csr_matrix:
         self._check_params()
-        if self.vectorizer is None or not hasattr(self.vectorizer, "transform"):
-            raise ValueError("vectorizer must be a transformer of (text, target) pairs")
+        self.vectorizer_ = _clone_pair_vectorizer(self.vectorizer)
         pairs, contexts = self._rewrite(X)
-        self.vectorizer_ = clone(self.vectorizer)
         self.context_vectorizer_ = (
             None if self.context_vectorizer is None else clone(self.context_vectorizer)
         )
-        blocks = [sp.csr_matrix(self.vectorizer_.fit_transform(pairs))]
-        if self.context_vectorizer_ is not None:
-            # a sentence without a recognised mention has an empty context
-            blocks.append(
-                sp.csr_matrix(self.context_vectorizer_.fit_transform([c or "-" for c in contexts]))
-                * self.context_weight
-            )
-        out = sp.hstack(blocks, format="csr")
+        out = self._stack(pairs, contexts, fit=True)
         self.n_features_out_ = out.shape[1]
         return out
 
     def transform(self, X: Any) -> sp.csr_matrix:
         check_is_fitted(self, "n_features_out_")
         pairs, contexts = self._rewrite(X)
-        blocks = [sp.csr_matrix(self.vectorizer_.transform(pairs))]
+        return self._stack(pairs, contexts, fit=False)
+
+    def _stack(self, pairs: np.ndarray, contexts: list[str], *, fit: bool) -> sp.csr_matrix:
+        def run(vectorizer: Any, data: Any) -> sp.csr_matrix:
+            return sp.csr_matrix(
+                vectorizer.fit_transform(data) if fit else vectorizer.transform(data)
+            )
+
+        blocks = [run(self.vectorizer_, pairs)]
         if self.context_vectorizer_ is not None:
+            # a sentence without a recognised mention has an empty context
             blocks.append(
-                sp.csr_matrix(self.context_vectorizer_.transform([c or "-" for c in contexts]))
-                * self.context_weight
+                run(self.context_vectorizer_, [c or "-" for c in contexts]) * self.context_weight
             )
         return sp.hstack(blocks, format="csr")
 
@@ -377,10 +371,7 @@ class TargetMentionFeatures(TransformerMixin, BaseEstimator):
         return np.asarray(names, dtype=object)
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.two_d_array = False
-        return tags
+        return string_input_tags(super().__sklearn_tags__())
 
 
 #: values of ``target_aware.mode``
