@@ -193,3 +193,27 @@ def test_predict_stops_at_the_first_bad_record_without_output(model: str, conten
         assert code == 0 and rows == recorded
     else:
         assert code == 2 and rows is None
+
+
+def test_evaluate_on_error_record_scores_the_rest_and_lists_the_error(
+    tiny_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    rows = [
+        '{"id": "a", "text": "Az MNB kamatot emelt.", "topic": "economy"}',
+        '{"id": "b", "text": "   ", "topic": "sport"}',
+        '{"id": "c", "text": "A Fradi nyert.", "topic": "sport"}',
+    ]
+    inp = tmp_path / "gold.jsonl"
+    inp.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out, preds = tmp_path / "m.json", tmp_path / "p.jsonl"
+    args = ["evaluate", str(tiny_model_dir), str(inp), "-o", str(out), "--bootstrap", "20"]
+    assert main([*args, "--predictions", str(preds)]) == 2  # default: stop at line 2
+    assert not out.exists() and not preds.exists()
+    assert ":2, field 'text': empty text" in capsys.readouterr().err
+    assert main([*args, "--predictions", str(preds), "--on-error=record"]) == 0
+    payload = json.loads(out.read_text(encoding="utf-8"))
+    assert (payload["n_records"], payload["n_scored"]) == (3, 2)
+    assert payload["errors"] == [{"id": "b", "line": 2, "field": "text", "error": "empty text"}]
+    lines = [json.loads(line) for line in preds.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in lines] == ["a", "b", "c"]
+    assert lines[0]["topic_gold"] == "economy" and "error" in lines[1]

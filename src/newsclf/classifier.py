@@ -117,8 +117,19 @@ class NewsClassifier:
             for t, p in proba.items()
         }
 
-    def predict_records(self, records: Sequence[Record]) -> list[dict[str, Any]]:
-        """One output dict per record, in order: ``id``, then label and scores for each task."""
+    def predict_records(
+        self, records: Sequence[Record], tasks: Sequence[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """One output dict per record, in order: ``id``, then label and scores for each task.
+
+        ``tasks`` limits the heads used (e.g. scoring topic on records without a ``target``).
+        """
+        if tasks is not None and list(tasks) != self.tasks:
+            unknown = sorted(set(tasks) - set(self.models))
+            if unknown:
+                raise DataError(f"the model has no {unknown} head(s); it has {self.tasks}")
+            heads = {task: self.models[task] for task in tasks}
+            return NewsClassifier(heads, self.manifest).predict_records(records)
         records = self._records(records, None)
         proba = self._proba(records)
         out = []

@@ -1,4 +1,4 @@
-"""``newsclf train | predict | evaluate``.
+"""``newsclf train | predict | evaluate | export | compare | explain | data``.
 
 ``train`` is a Hydra app and owns its argv (Hydra cannot sit under argparse), so ``main`` hands
 everything after the word ``train`` to it; the other subcommands use argparse.
@@ -245,7 +245,7 @@ def _error_row(error: DataError) -> dict[str, Any]:
 def _labelled_rows(clf: Any, entries: list[Any], gold: Sequence[str] = ()) -> list[dict[str, Any]]:
     """One output row per entry, in order: predictions (plus gold labels) or the error."""
     good = [e for e in entries if not isinstance(e, DataError)]
-    predicted = iter(clf.predict_records(good) if good else [])
+    predicted = iter(clf.predict_records(good, tasks=gold or None) if good else [])
     rows = []
     for entry in entries:
         if isinstance(entry, DataError):
