@@ -199,23 +199,31 @@ def _stderr_logging(args: argparse.Namespace) -> Iterator[None]:
         log.propagate = saved[1]
 
 
-def _read_input(args: argparse.Namespace, tasks: Sequence[str], labelled: bool) -> list[Any]:
-    """Records of INPUT in order; with ``--on-error=record`` bad ones are DataErrors in place."""
-    from newsclf.data.records import read_entries, read_records
-    from newsclf.data.validate import check_record, validate_records
+def _read_entries(args: argparse.Namespace) -> list[Any]:
+    """Every record of INPUT in order, a bad line as its DataError in its place."""
+    from newsclf.data.records import read_entries
 
-    read = read_entries if args.on_error == "record" else read_records
     if args.input == "-":
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "stdin.jsonl"
             path.write_bytes(sys.stdin.buffer.read())
-            entries: list[Any] = read(path, encoding=args.encoding, fmt="jsonl")
+            entries = read_entries(path, encoding=args.encoding, fmt="jsonl")
     else:
-        entries = read(args.input, encoding=args.encoding, fmt=args.format)
+        entries = read_entries(args.input, encoding=args.encoding, fmt=args.format)
     if not entries:
         raise DataError(
             "no records", path=args.input, hint="the file is empty or has only blank lines"
         )
+    return entries
+
+
+def _check_entries(
+    args: argparse.Namespace, entries: list[Any], tasks: Sequence[str], labelled: bool
+) -> list[Any]:
+    """Check each record for ``tasks``: the first problem raises (``--on-error=stop``) or
+    takes the record's place (``record``)."""
+    from newsclf.data.validate import check_record, validate_records
+
     checked: list[Any] = []
     for entry in entries:
         if not isinstance(entry, DataError):
@@ -292,7 +300,7 @@ def _write_rows(path: str | None, rows: list[dict[str, Any]]) -> None:
 
 def _predict(args: argparse.Namespace) -> int:
     clf = _load_model(args)
-    entries = _read_input(args, clf.tasks, labelled=False)
+    entries = _check_entries(args, _read_entries(args), clf.tasks, labelled=False)
     rows = _labelled_rows(clf, entries)
     _write_rows(args.output, rows)
     log.info(
@@ -306,16 +314,15 @@ def _predict(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from newsclf.data.records import read_entries
     from newsclf.evaluation import classification_metrics, format_metrics_table
 
     clf = _load_model(args)
     if args.input == "-":
         raise DataError("evaluate reads a file, not stdin", hint="save the records to a file")
+    entries = _read_entries(args)
     # which tasks have gold labels decides what a valid record is
-    peek = read_entries(args.input, encoding=args.encoding, fmt=args.format)
     tasks = [
-        t for t in clf.tasks if any(not isinstance(e, DataError) and e.label(t) for e in peek)
+        t for t in clf.tasks if any(not isinstance(e, DataError) and e.label(t) for e in entries)
     ]
     if not tasks:
         raise DataError(
@@ -323,7 +330,7 @@ def _evaluate(args: argparse.Namespace) -> int:
             path=args.input,
             hint="evaluate needs records with the label fields; use predict for unlabelled ones",
         )
-    entries = _read_input(args, tasks, labelled=True)
+    entries = _check_entries(args, entries, tasks, labelled=True)
     rows = _labelled_rows(clf, entries, gold=tasks)
     scored = [row for row in rows if "error" not in row]
     if not scored:
