@@ -113,7 +113,9 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None) -> dict[str,
     }
 
 
-def train_cmd(data: Path, run_dir: Path, streaming: bool, n_jobs: int) -> list[str]:
+def train_cmd(
+    data: Path, run_dir: Path, streaming: bool, n_jobs: int, overrides: list[str]
+) -> list[str]:
     common = [
         PYTHON,
         "-m",
@@ -126,7 +128,13 @@ def train_cmd(data: Path, run_dir: Path, streaming: bool, n_jobs: int) -> list[s
         f"hydra.run.dir={run_dir}",
     ]
     if streaming:
-        return [*common, "experiment=streaming", f"n_jobs={n_jobs}", "streaming.progress=false"]
+        return [
+            *common,
+            "experiment=streaming",
+            f"n_jobs={n_jobs}",
+            "streaming.progress=false",
+            *overrides,
+        ]
     return [*common, "features=word_char", "model=sgd", "model.params.max_iter=5", "n_jobs=1"]
 
 
@@ -149,6 +157,7 @@ PROFILE_SNIPPET = """
 import json, os, sys, time
 os.sched_setaffinity(0, {0})
 import numpy as np
+import scipy.sparse as sp
 import newsclf
 from newsclf.data import read_records
 from newsclf.features import hashed_ngrams as H
@@ -158,29 +167,28 @@ vec, model = pipe.named_steps["features"], pipe.named_steps["model"]
 texts = [r.text if not r.title else r.title + "\\n" + r.text for r in read_records(sys.argv[2])]
 n = int(sys.argv[3])
 texts = (texts * (n // len(texts) + 1))[:n]
-vec.transform(texts[:500])
-word, char, nf = tuple(vec.word_ngram_range), tuple(vec.char_ngram_range), vec.n_features
-terms = H._Terms(vec.lang, vec.stem, vec.stopwords)
-terms.batch(texts[:500], H.normalize_batch(texts[:500]))
+word, char = vec._check_params()
+table = vec._table(word, char)
+vec.transform(texts[:500])  # warm the word cache
 t = {}
 def tick(step, c):
     now = time.process_time()
     t[step] = t.get(step, 0.0) + now - c
     return now
+c = time.process_time()
 for s in range(0, n, H._BATCH):
     batch = texts[s:s + H._BATCH]
-    c = time.process_time()
-    cps = H._normalized_codepoints(batch)
-    normed = cps.tobytes().decode("utf-32-le").split(H._SEP)
-    c = tick("normalise", c)
-    flat, counts = terms.batch(batch, normed)
-    c = tick("word terms (Python)", c)
-    wr, wc = H._word_columns(flat, counts, word, nf)
-    c = tick("word n-gram hashing", c)
-    cr, cc = H._char_wb_columns(cps, char, nf)
-    c = tick("char n-gram hashing", c)
-    X = vec._block_matrix([wr, cr], [wc, cc + np.uint64(nf)], len(batch), True, True)
-    c = tick("sparse assembly", c)
+    cps, starts, ends, doc = H._batch_words(batch)
+    c = tick("normalise, find words", c)
+    wid = table.word_ids_of_codepoints(cps, starts, ends)
+    c = tick("word hashes -> ids", c)
+    counts = vec._count_matrix(wid, doc, len(batch), table, word)
+    c = tick("language, rows, n-grams", c)
+    X = counts @ table.matrix(vec.n_features_out_, vec.dtype)
+    c = tick("sum per article (C @ F)", c)
+    data, indices, indptr = vec._weighted(X, char)
+    c = tick("log tf, L2", c)
+    X = sp.csr_matrix((data, indices, indptr), shape=(len(batch), vec.n_features_out_))
     model.predict_proba(X)
     c = tick("model", c)
 print(json.dumps({k: v / n * 1e6 for k, v in t.items()}))
@@ -206,6 +214,12 @@ def main() -> None:
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--predict-n", type=int, default=20_000)
     parser.add_argument("--work-dir", type=Path, default=None)
+    parser.add_argument(
+        "--override",
+        action="append",
+        default=[],
+        help="Hydra override for the streaming runs, e.g. features.text.char_ngram_range=[3,5]",
+    )
     args = parser.parse_args()
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="bench_scale-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -225,7 +239,7 @@ def main() -> None:
             kinds.append(("in-memory tfidf", False))
         for label, streaming in kinds:
             run_dir = work / f"run-{label.split()[0]}-{n}"
-            m = run_measured(train_cmd(data, run_dir, streaming, args.n_jobs), env)
+            m = run_measured(train_cmd(data, run_dir, streaming, args.n_jobs, args.override), env)
             metrics = json.loads((run_dir / "metrics.json").read_text())
             m.update(
                 kind=label,

@@ -19,7 +19,7 @@ from sklearn.preprocessing import normalize
 import newsclf
 from newsclf.cli import main
 from newsclf.data import demo_path, read_records
-from newsclf.features.hashed_ngrams import HashingTextVectorizer, _column, _Terms, normalize_batch
+from newsclf.features.hashed_ngrams import HashingTextVectorizer, _batch_words, _column
 from newsclf.models import build_model
 from newsclf.streaming import held_out
 from newsclf.sweep import data_fingerprint
@@ -59,22 +59,28 @@ def _expected(grams_per_doc: list[list[str]], n_features: int, salt_by_length: b
     return normalize(counts)
 
 
-def test_normalize_batch_equals_normalize_text_per_text() -> None:
+def test_batch_words_are_the_words_of_normalize_text_per_text() -> None:
     texts = TRICKY + DEMO_TEXTS
-    assert normalize_batch(texts) == [normalize_text(t) for t in texts]
-    assert normalize_batch(DEMO_TEXTS) == [normalize_text(t) for t in DEMO_TEXTS]
+    cps, starts, ends, doc = _batch_words(texts)
+    got: list[list[str]] = [[] for _ in texts]
+    for a, b, d in zip(starts, ends, doc, strict=True):
+        got[d].append(cps[a:b].tobytes().decode("utf-32-le"))
+    expected = [normalize_text(t.replace("\ue000", " ")).split() for t in texts]
+    assert got == expected
 
 
-def test_hashed_word_terms_are_the_word_analyzers_terms() -> None:
-    texts = TRICKY + DEMO_TEXTS
-    texts = [t for t in texts if "\ue000" not in t]
-    analyzer = WordAnalyzer(lang="auto", ngram_range=(1, 1))
-    flat, counts = _Terms("auto", True, True).batch(texts, normalize_batch(texts))
-    got, start = [], 0
-    for n in counts:
-        got.append(flat[start : start + n])
-        start += n
-    assert got == [analyzer(t) for t in texts]
+def test_word_hash_index_finds_every_key_after_growth_and_clashes() -> None:
+    from newsclf.features._word_table import _HashIndex
+
+    index = _HashIndex()
+    rng = np.random.default_rng(0)
+    # 100k keys in 2**18 slots: many probe past taken slots
+    keys = np.unique(rng.integers(1, 2**63, size=100_000, dtype=np.uint64))
+    ids = rng.permutation(len(keys))
+    index.insert(keys[:1000], ids[:1000])
+    index.insert(keys[1000:], ids[1000:])  # grows the table
+    assert (index.lookup(keys) == ids).all()
+    assert (index.lookup(np.asarray([7, 9], dtype=np.uint64)) == -1).all()
 
 
 def test_word_block_hashes_the_word_analyzers_ngrams() -> None:
@@ -107,6 +113,45 @@ def test_hashing_output_of_a_text_does_not_depend_on_its_batch() -> None:
     alone = sp.vstack([vec.transform([t]) for t in texts[250:262]])
     assert together.shape == (len(texts), 2 * 2**14)
     assert abs(together[250:262] - alone).max() < 1e-12
+
+
+def test_hashing_output_is_the_same_with_a_cold_warm_or_restarted_word_cache(monkeypatch) -> None:
+    from newsclf.features import _word_table
+
+    texts = DEMO_TEXTS[:40]
+    vec = HashingTextVectorizer(word_ngram_range=(1, 3), n_features=2**12).fit(texts)
+    monkeypatch.setattr(_word_table, "_TABLES", {})
+    cold = vec.transform(texts)
+    warm = vec.transform(texts)
+    monkeypatch.setattr(_word_table, "WORD_LIMIT", 50)  # the table restarts between batches
+    monkeypatch.setattr("newsclf.features.hashed_ngrams._BATCH", 7)
+    restarted = vec.transform(texts)
+    for other in (warm, restarted):
+        assert abs(cold - other).max() < 1e-12
+
+
+def test_hashing_with_a_fixed_language_stems_every_text_in_it() -> None:
+    texts = [t for t in TRICKY + DEMO_TEXTS[:20] if "\ue000" not in t]
+    vec = HashingTextVectorizer(
+        lang="hu",
+        word_ngram_range=(1, 2),
+        char_ngram_range=None,
+        sublinear_tf=False,
+        n_features=2**12,
+    ).fit(texts)
+    analyzer = WordAnalyzer(lang="hu", ngram_range=(1, 2))
+    expected = _expected([analyzer(t) for t in texts], 2**12, salt_by_length=False)
+    assert np.allclose(vec.transform(texts).toarray(), expected.toarray())
+
+
+def test_hashing_float32_output_matches_float64() -> None:
+    vec64 = HashingTextVectorizer(n_features=2**12).fit(["x"])
+    vec32 = HashingTextVectorizer(n_features=2**12, dtype="float32").fit(["x"])
+    X32 = vec32.transform(DEMO_TEXTS[:10])
+    assert X32.dtype == np.float32
+    assert np.allclose(X32.toarray(), vec64.transform(DEMO_TEXTS[:10]).toarray(), atol=1e-6)
+    with pytest.raises(ValueError, match="dtype"):
+        HashingTextVectorizer(dtype="int8").fit(["x"])
 
 
 def test_hashing_vectorizer_follows_the_estimator_contract() -> None:
@@ -175,7 +220,7 @@ def _train(path: Path, run_dir: Path, *extra: str) -> int:
 
 
 def test_streaming_run_holds_out_groups_and_saves_a_loadable_artifact(
-    write_jsonl, tmp_path: Path, capsys: pytest.CaptureFixture
+    write_jsonl, tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch
 ) -> None:
     rows = _tiny_rows()
     path = write_jsonl(rows)
@@ -202,7 +247,9 @@ def test_streaming_run_holds_out_groups_and_saves_a_loadable_artifact(
     out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [o["id"] for o in out] == [r["id"] for r in rows]
     assert not list(run_dir.glob(".*spool*"))
-    # a second run in the same dir is skipped (resume), so the fingerprint matches
+    # a second run in the same dir is skipped (resume), so the fingerprint matches; the check
+    # streams the file too (it never loads the whole dataset)
+    monkeypatch.setattr("newsclf.train.load_dataset", lambda *a: pytest.fail("loaded it all"))
     assert _train(path, run_dir) == 0
     assert json.loads((run_dir / "metrics.json").read_text()) == metrics
 

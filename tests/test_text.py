@@ -172,3 +172,23 @@ def test_word_analyzer_pickles_and_keeps_its_behaviour() -> None:
 def test_word_analyzer_rejects_bad_settings(kwargs: dict) -> None:
     with pytest.raises(ValueError):
         WordAnalyzer(**kwargs)
+
+
+def test_detect_language_reads_only_the_first_words() -> None:
+    from newsclf.text.lang import LANGUAGE_WORDS
+
+    english = "the government said that it was not ready " * (LANGUAGE_WORDS // 8 + 1)
+    hungarian = "a kormány szerint még nem és hogy " * 200
+    assert detect_language(english + hungarian) == "en"
+    assert detect_language(hungarian + english) == "hu"
+
+
+def test_language_guess_is_the_sum_of_per_word_evidence() -> None:
+    from newsclf.text.lang import language_of_normalized, word_language_evidence
+
+    text = normalize_text("Győzött a Ferencváros, and the fans were happy: éljen!")
+    hu = sum(word_language_evidence(w)[0] for w in text.split())
+    en = sum(word_language_evidence(w)[1] for w in text.split())
+    assert language_of_normalized(text) == ("hu" if hu > en else "en")
+    assert word_language_evidence("ferencváros,") == (0.5, 0.0)
+    assert word_language_evidence("the") == (0.0, 1.0)

@@ -50,7 +50,14 @@ from newsclf.evaluation import classification_metrics
 from newsclf.features.hashed_ngrams import HashingTextVectorizer
 from newsclf.features.pair import PairVectorizer
 
-__all__ = ["INCREMENTAL_MODELS", "Progress", "held_out", "iter_chunks", "run_streaming"]
+__all__ = [
+    "INCREMENTAL_MODELS",
+    "Progress",
+    "held_out",
+    "iter_chunks",
+    "run_streaming",
+    "streamed_fingerprint",
+]
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +121,7 @@ def iter_chunks(
 def parse_chunk(kind: str, items: list[tuple[int, Any]], path: str, encoding: str) -> list[Record]:
     """Records of one chunk; the first bad line raises :class:`DataError` naming it."""
     records = []
+    where = Path(path)
     for number, raw in items:
         if kind == "jsonl":
             try:
@@ -123,7 +131,7 @@ def parse_chunk(kind: str, items: list[tuple[int, Any]], path: str, encoding: st
             line = line.rstrip("\r\n")
             if not line.strip(" \t\r"):
                 continue
-            records.append(_jsonl_line(line, Path(path), number, encoding))
+            records.append(_jsonl_line(line, where, number, encoding))
         else:
             records.append(_record(raw, path, number, encoding))
     return records
@@ -365,6 +373,26 @@ def _balanced(model: Any, counts: Counter) -> None:
     if getattr(est, "class_weight", None) == "balanced":
         total, k = sum(counts.values()), len(counts)
         est.set_params(class_weight={c: total / (k * n) for c, n in counts.items()})
+
+
+def streamed_fingerprint(cfg: DictConfig) -> str:
+    """The data fingerprint :func:`run_streaming` records, read chunk by chunk (resume check)."""
+    from newsclf.train import check_config
+
+    tasks = tuple(check_config(cfg))
+    train_path, test_path = _files(cfg)
+    fmt, encoding = cfg.data.get("format", "auto"), cfg.data.get("encoding", "utf-8")
+    chunk_size = int(cfg.data.get("chunk_size", 10_000))
+    digest = hashlib.sha256()
+    for path, kind in ((train_path, fmt), (test_path, fmt)):
+        if path is None:
+            continue
+        for chunk_kind, items, _ in iter_chunks(
+            path, fmt=kind, encoding=encoding, chunk_size=chunk_size
+        ):
+            for r in parse_chunk(chunk_kind, items, str(path), encoding):
+                digest.update(_row(r, tasks))
+    return digest.hexdigest()
 
 
 def run_streaming(

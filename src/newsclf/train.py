@@ -251,9 +251,15 @@ def _resume(cfg: DictConfig, output_dir: Path) -> dict[str, Any] | None:
         return None
     key: dict[str, str | None] = {"config_hash": config_hash(cfg), "data_fingerprint": None}
     if previous.get("config_hash") == key["config_hash"]:
-        tasks = _tasks(cfg)
-        dataset = load_dataset(cfg.data)
-        key["data_fingerprint"] = data_fingerprint([*dataset.train, *(dataset.test or [])], tasks)
+        if cfg.get("trainer", "memory") == "streaming":  # in constant memory, like the run
+            from newsclf.streaming import streamed_fingerprint
+
+            key["data_fingerprint"] = streamed_fingerprint(cfg)
+        else:
+            tasks = _tasks(cfg)
+            dataset = load_dataset(cfg.data)
+            records = [*dataset.train, *(dataset.test or [])]
+            key["data_fingerprint"] = data_fingerprint(records, tasks)
         if previous.get("data_fingerprint") == key["data_fingerprint"]:
             (output_dir / ERROR_FILE).unlink(missing_ok=True)
             return previous

@@ -11,10 +11,13 @@ hashed into fixed-size blocks. The text goes through the same steps as in
   (same multiset of n-grams, pinned by a test).
 
 This is what scikit-learn's ``HashingVectorizer(analyzer=...)`` with those analyzers computes,
-but the n-grams are hashed in numpy over a batch of texts at once (a 64-bit polynomial hash,
-mixed and reduced to ``n_features``) instead of one Python string and one murmurhash call per
-n-gram: ``HashingVectorizer(analyzer="char_wb")`` builds ~3,000 strings per demo article and
-was measured ~50x slower (experiments/RESULTS.md, "Scaling (issue 6)").
+but without one Python string and one murmurhash call per n-gram
+(``HashingVectorizer(analyzer="char_wb")`` builds ~3,000 strings per demo article): a batch of
+texts is normalised as one string, its words are found and hashed in numpy, and each distinct
+word is analysed (terms, stems, char n-grams, their columns) once per process and cached
+(:mod:`newsclf.features._word_table`); a document is then the sum of its words' cached rows
+plus its word n-grams (scipy sparse product). Speed and its limits: experiments/RESULTS.md,
+"Scaling (issue 6)".
 
 Each block is ``log(1 + count)`` (``sublinear_tf``) and L2-normalised, like the TF-IDF path
 without IDF (which would need a pass over the corpus).
@@ -22,7 +25,6 @@ without IDF (which would need a pass over the corpus).
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from typing import Any
 
@@ -32,26 +34,19 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from newsclf.features._validation import as_texts, check_text_ngram_params, string_input_tags
+from newsclf.features._word_table import SEPARATOR, WordTable, word_table
 from newsclf.text.lang import SUPPORTED_LANGUAGES
-from newsclf.text.normalize import _CONTROL, _TRANSLATE, normalize_text
-from newsclf.text.stopwords import STOPWORDS
-from newsclf.text.tokenize import _TOKEN, stem
+from newsclf.text.normalize import _CONTROL, _TRANSLATE
 
-__all__ = ["HashingTextVectorizer", "normalize_batch"]
+__all__ = ["HashingTextVectorizer"]
 
 # 64-bit polynomial base (odd, so invertible mod 2**64) and mixing constant
 _BASE = np.uint64(0x9E3779B97F4A7C15)
-_BASE_INV = np.uint64(pow(0x9E3779B97F4A7C15, -1, 2**64))
 _MIX = np.uint64(0xBF58476D1CE4E5B9)
-_SEP = "\ue000"  # joins a batch of texts: a private-use character no normalisation step changes
-_SEP_CP = 0xE000
-_TERM_SEP = "\x01"  # joins terms; normalised text has no control characters
+_SEP = SEPARATOR
+_SEP_CP = ord(SEPARATOR)
 _TRANSLATE_PAIRS = tuple((chr(k), v) for k, v in _TRANSLATE.items())
-_BATCH = 256  # texts normalised and hashed together (keeps the numpy arrays in cache)
-_CACHE_LIMIT = 200_000  # words whose terms are cached, per language and transform call
-_HU_LETTERS = re.compile(r"[őűŐŰáéíóöúüÁÉÍÓÖÚÜ]")
-_WORD = re.compile(r"\w+")
-_STRIP = ".,;:!?\"'()[]{}<>«»-/\\*%&+=#@$§|~^`"
+_BATCH = 2048  # texts normalised and hashed together
 
 
 def _space_table() -> np.ndarray:
@@ -67,112 +62,6 @@ def _space_table() -> np.ndarray:
 _SPACE_TABLE = _space_table()
 
 
-def _normalized_codepoints(texts: list[str]) -> np.ndarray | None:
-    """Codepoints of the normalised texts joined by ``_SEP``, or None if a text holds _SEP.
-
-    Same steps as :func:`normalize_text` on the whole batch: NFKC, the translation table,
-    lowercase, then controls and whitespace runs become one space and each text is stripped.
-    Lowercasing first is equivalent: it neither makes nor removes spaces and controls.
-    """
-    big = _SEP.join(texts)
-    if big.count(_SEP) != len(texts) - 1:
-        return None
-    big = unicodedata.normalize("NFKC", big)
-    for old, new in _TRANSLATE_PAIRS:
-        if old in big:
-            big = big.replace(old, new)
-    cps = np.frombuffer(big.lower().encode("utf-32-le"), dtype=np.uint32)
-    if not len(cps):
-        return cps
-    space = _SPACE_TABLE[np.minimum(cps, 0x3001)]
-    sep = cps == _SEP_CP
-    # drop a space after a space, a separator or the start, or before a separator or the end
-    prev_blank = np.empty_like(space)
-    prev_blank[0] = True
-    prev_blank[1:] = space[:-1] | sep[:-1]
-    next_sep = np.empty_like(space)
-    next_sep[-1] = True
-    next_sep[:-1] = sep[1:]
-    out = np.where(space, np.uint32(32), cps)[~(space & (prev_blank | next_sep))]
-    while len(out):  # a run of spaces before a separator or the end left its first space
-        before = np.flatnonzero((out[1:] == _SEP_CP) & (out[:-1] == 32))
-        tail = out[-1] == 32
-        if not len(before) and not tail:
-            break
-        keep = np.ones(len(out), dtype=bool)
-        keep[before] = False
-        keep[-1] = not tail
-        out = out[keep]
-    return out
-
-
-def normalize_batch(texts: list[str]) -> list[str]:
-    """``[normalize_text(t) for t in texts]``, computed on the joined batch (same result)."""
-    if not texts:
-        return []
-    cps = _normalized_codepoints(texts)
-    if cps is None:
-        return [normalize_text(t) for t in texts]
-    return cps.tobytes().decode("utf-32-le").split(_SEP)
-
-
-def _language(raw: str) -> str:
-    """:func:`~newsclf.text.lang.detect_language`, with the counting done in C."""
-    sample = raw[:2000].lower()
-    words = _WORD.findall(sample)
-    if not words:
-        return "en"
-    hu_score = sum(map(STOPWORDS["hu"].__contains__, words)) + 0.5 * len(
-        _HU_LETTERS.findall(sample)
-    )
-    en_score = sum(map(STOPWORDS["en"].__contains__, words))
-    return "hu" if hu_score > en_score else "en"
-
-
-class _Terms:
-    """The unigram terms of :class:`WordAnalyzer` for a batch, with a per-word cache.
-
-    A whitespace-separated word of the normalised text maps to the same terms wherever it
-    occurs (for one language), so its tokens, stopword filtering and stems are cached.
-    """
-
-    def __init__(self, lang: str, stem_words: bool, stopwords: bool) -> None:
-        self.lang = lang
-        self.stem_words = stem_words
-        self.stopwords = stopwords
-        self.cache: dict[str, dict[str, tuple[str, ...]]] = {
-            code: {} for code in SUPPORTED_LANGUAGES
-        }
-
-    def _miss(self, word: str, lang: str, cache: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
-        core = word.strip(_STRIP)
-        tokens = [core] if core.isalnum() else _TOKEN.findall(word)  # [^\W_]+ is isalnum
-        if self.stopwords:
-            stop = STOPWORDS[lang]
-            tokens = [t for t in tokens if t not in stop]
-        if self.stem_words:
-            tokens = [stem(t, lang) for t in tokens]
-        terms = tuple(tokens)
-        if len(cache) < _CACHE_LIMIT:
-            cache[word] = terms
-        return terms
-
-    def batch(self, raws: list[str], normed: list[str]) -> tuple[list[str], list[int]]:
-        """All terms of the batch in order, and how many each text has."""
-        out: list[str] = []
-        counts = []
-        for raw, text in zip(raws, normed, strict=True):
-            lang = _language(raw) if self.lang == "auto" else self.lang
-            cache = self.cache[lang]
-            get = cache.get
-            before = len(out)
-            for word in text.split():
-                terms = get(word)
-                out.extend(self._miss(word, lang, cache) if terms is None else terms)
-            counts.append(len(out) - before)
-        return out, counts
-
-
 def _column(hashes: np.ndarray, salt: int, n_features: int) -> np.ndarray:
     """Mix 64-bit hashes and reduce them to ``[0, n_features)`` (multiply-shift)."""
     mixed = (hashes ^ np.uint64(salt)) * _MIX
@@ -181,51 +70,88 @@ def _column(hashes: np.ndarray, salt: int, n_features: int) -> np.ndarray:
     return ((mixed >> np.uint64(32)) * np.uint64(n_features)) >> np.uint64(32)
 
 
-def _word_columns(
-    terms: list[str], counts: list[int], ngram_range: tuple[int, int], n_features: int
+def _batch_words(batch: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Codepoints of the batch, and ``(start, end, text index)`` of each word in them.
+
+    The steps of :func:`normalize_text` on the joined batch, minus the whitespace collapsing:
+    a word is a maximal run of codepoints that are neither whitespace (``str.isspace``, what
+    the regex ``\\s`` matches) nor a control character nor the text separator.
+    """
+    big = SEPARATOR.join(batch)
+    if big.count(SEPARATOR) != len(batch) - 1:  # a text holds the separator: it becomes a space
+        big = SEPARATOR.join(t.replace(SEPARATOR, " ") for t in batch)
+    big = unicodedata.normalize("NFKC", big)
+    for old, new in _TRANSLATE_PAIRS:
+        if old in big:
+            big = big.replace(old, new)
+    cps = np.frombuffer(big.lower().encode("utf-32-le"), dtype=np.uint32)
+    sep = cps == _SEP_CP
+    blank = np.ones(len(cps) + 2, dtype=np.int8)
+    blank[1:-1] = _SPACE_TABLE[np.minimum(cps, 0x3001)] | sep
+    edges = np.diff(blank)
+    starts, ends = np.flatnonzero(edges == -1), np.flatnonzero(edges == 1)
+    return cps, starts, ends, np.cumsum(sep)[starts]
+
+
+def _ngram_columns(
+    hashes: np.ndarray,
+    powers: np.ndarray,
+    doc: np.ndarray,
+    ngram_range: tuple[int, int],
+    n_features: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(row, column) of every word n-gram; an n-gram hashes as its space-joined terms."""
+    """(document, column) of each word n-gram with n >= 2, by document (terms in order).
+
+    An n-gram hashes as its space-joined terms: ``h("a b") = (h(a) * B + " ") * B^len(b) + h(b)``.
+    """
     low, high = ngram_range
-    empty = np.zeros(0, dtype=np.uint64)
-    if not terms:
-        return empty, empty
-    cps = np.frombuffer(
-        (_TERM_SEP + _TERM_SEP.join(terms) + _TERM_SEP).encode("utf-32-le"), dtype=np.uint32
-    )
-    bounds = np.flatnonzero(cps == 1)
-    starts, ends = bounds[:-1] + 1, bounds[1:]
-    lengths = ends - starts
-    # polynomial hash of each term: B^(end-1) * (S[end] - S[start]), S[k] = sum c[j] B^-j
-    size = len(cps)
-    powers = np.empty(size + 1, dtype=np.uint64)
-    powers[0] = 1
-    powers[1:] = _BASE
-    np.cumprod(powers, out=powers)
-    inverse = np.empty(size, dtype=np.uint64)
-    inverse[0] = 1
-    inverse[1:] = _BASE_INV
-    np.cumprod(inverse, out=inverse)
-    prefix = np.zeros(size + 1, dtype=np.uint64)
-    np.cumsum(cps.astype(np.uint64) * inverse, out=prefix[1:])
-    unigram = powers[ends - 1] * (prefix[ends] - prefix[starts])
-    rows = np.repeat(np.arange(len(counts), dtype=np.uint64), counts)
-    rows_out, hashes_out = [], []
-    gram = unigram
-    for n in range(1, high + 1):
-        if n > 1:  # "a b" from "a" and "b": (h(a) * B + " ") * B^len(b) + h(b)
-            m = len(unigram) - n + 1
-            if m <= 0:
-                break
-            tail = unigram[n - 1 :]
-            gram = (gram[:m] * _BASE + np.uint64(32)) * powers[lengths[n - 1 :]] + tail
+    rows_out, cols_out = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    gram = hashes
+    for n in range(2, high + 1):
+        m = len(hashes) - n + 1
+        if m <= 0:
+            break
+        gram = (gram[:m] * _BASE + np.uint64(32)) * powers[n - 1 :] + hashes[n - 1 :]
         if n >= low:
-            m = len(gram)
-            same = rows[:m] == rows[n - 1 : n - 1 + m]
-            rows_out.append(rows[:m][same])
-            hashes_out.append(gram[same])
-    if not rows_out:
-        return empty, empty
-    return np.concatenate(rows_out), _column(np.concatenate(hashes_out), 0, n_features)
+            same = doc[:m] == doc[n - 1 : n - 1 + m]
+            rows_out.append(doc[:m][same])
+            cols_out.append(_column(gram[same], 0, n_features).astype(np.int64))
+    rows, cols = np.concatenate(rows_out), np.concatenate(cols_out)
+    if len(rows_out) > 2:
+        order = np.argsort(rows, kind="stable")
+        rows, cols = rows[order], cols[order]
+    return rows, cols
+
+
+def _merge_rows(
+    first: tuple[np.ndarray, np.ndarray, np.ndarray], second: tuple[np.ndarray, ...]
+) -> tuple[np.ndarray, ...]:
+    """Row-wise concatenation of two CSR triples ``(data, indices, indptr)``."""
+    indptr = first[2] + second[2]
+    count_a, count_b = np.diff(first[2]), np.diff(second[2])
+    at_a = np.arange(len(first[1])) + np.repeat(indptr[:-1] - first[2][:-1], count_a)
+    at_b = np.arange(len(second[1])) + np.repeat(indptr[:-1] + count_a - second[2][:-1], count_b)
+    out = []
+    for k in range(2):
+        merged = np.empty(indptr[-1], dtype=np.result_type(first[k], second[k]))
+        merged[at_a] = first[k]
+        merged[at_b] = second[k]
+        out.append(merged)
+    return out[0], out[1], indptr
+
+
+def _row_sums(values: np.ndarray, indptr: np.ndarray) -> np.ndarray:
+    counts = np.diff(indptr)
+    sums = np.zeros(len(counts))
+    nonempty = counts > 0
+    if len(values):
+        sums[nonempty] = np.add.reduceat(values, indptr[:-1][nonempty], dtype=np.float64)
+    return sums
+
+
+def _inverse_norms(squares: np.ndarray, indptr: np.ndarray, weight: float) -> np.ndarray:
+    norms = np.sqrt(_row_sums(squares, indptr))
+    return weight / np.where(norms > 0, norms, 1.0)
 
 
 def _char_wb_columns(
@@ -299,6 +225,9 @@ class HashingTextVectorizer(TransformerMixin, BaseEstimator):
         Use ``log(1 + count)`` instead of the count.
     char_weight : float, default=1.0
         Multiplier of the character block relative to the word block.
+    dtype : {"float64", "float32"}, default="float64"
+        Type of the output values; float32 halves the memory traffic, and scikit-learn's SGD
+        models then learn float32 weights.
 
     Attributes
     ----------
@@ -317,6 +246,7 @@ class HashingTextVectorizer(TransformerMixin, BaseEstimator):
         n_features: int = 2**18,
         sublinear_tf: bool = True,
         char_weight: float = 1.0,
+        dtype: str = "float64",
     ) -> None:
         self.lang = lang
         self.word_ngram_range = word_ngram_range
@@ -326,6 +256,7 @@ class HashingTextVectorizer(TransformerMixin, BaseEstimator):
         self.n_features = n_features
         self.sublinear_tf = sublinear_tf
         self.char_weight = char_weight
+        self.dtype = dtype
 
     def _check_params(self) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
         word, char = check_text_ngram_params(
@@ -338,6 +269,12 @@ class HashingTextVectorizer(TransformerMixin, BaseEstimator):
             raise ValueError(f"n_features must be an integer in [2, 2**31), got {n!r}")
         if not np.isfinite(self.char_weight) or self.char_weight <= 0:
             raise ValueError(f"char_weight must be a positive number, got {self.char_weight!r}")
+        try:
+            dtype = np.dtype(self.dtype)
+        except TypeError:
+            dtype = None
+        if dtype not in (np.float32, np.float64):
+            raise ValueError(f"dtype must be 'float32' or 'float64', got {self.dtype!r}")
         return word, char
 
     def fit(self, X: Any, y: Any = None) -> HashingTextVectorizer:
@@ -352,71 +289,126 @@ class HashingTextVectorizer(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "n_features_out_")
         word, char = self._check_params()
         texts = as_texts(X)
-        n_features = int(self.n_features)
-        terms = _Terms(self.lang, bool(self.stem), bool(self.stopwords)) if word else None
+        table = self._table(word, char)
         data, indices, indptr = [], [], [np.zeros(1, dtype=np.int64)]
-        nnz = 0
-        for start in range(0, len(texts), _BATCH):
-            batch = texts[start : start + _BATCH]
-            cps = _normalized_codepoints(batch)
-            if cps is None:  # a text holds the batch separator: it becomes a space
-                normed = [normalize_text(t.replace(_SEP, " ")) for t in batch]
-                cps = np.frombuffer(_SEP.join(normed).encode("utf-32-le"), dtype=np.uint32)
-            rows, cols = [], []
-            if terms is not None and word is not None:
-                normed = cps.tobytes().decode("utf-32-le").split(_SEP)
-                flat, counts = terms.batch(batch, normed)
-                r, c = _word_columns(flat, counts, word, n_features)
-                rows.append(r)
-                cols.append(c)
-            if char is not None:
-                r, c = _char_wb_columns(cps, char, n_features)
-                rows.append(r)
-                cols.append(c + np.uint64(n_features if word is not None else 0))
-            X_batch = self._block_matrix(rows, cols, len(batch), word is not None, char is not None)
-            data.append(X_batch.data)
-            indices.append(X_batch.indices)
-            indptr.append(X_batch.indptr[1:] + nnz)
-            nnz += X_batch.nnz
+        with table.lock:
+            for start in range(0, len(texts), _BATCH):
+                table.check_size()
+                block = self._batch(texts[start : start + _BATCH], table, word, char)
+                data.append(block[0])
+                indices.append(block[1])
+                indptr.append(block[2][1:] + indptr[-1][-1])
         return sp.csr_matrix(
             (
                 np.concatenate(data) if data else np.zeros(0),
-                np.concatenate(indices) if indices else np.zeros(0, dtype=np.int32),
+                np.concatenate(indices).astype(np.int32) if indices else np.zeros(0, np.int32),
                 np.concatenate(indptr),
             ),
             shape=(len(texts), self.n_features_out_),
         )
 
-    def _block_matrix(
-        self, rows: list[np.ndarray], cols: list[np.ndarray], n_rows: int, word: bool, char: bool
+    def _table(self, word: tuple[int, int] | None, char: tuple[int, int] | None) -> WordTable:
+        n_features = int(self.n_features)
+        unigrams = word is not None and word[0] == 1
+
+        def unigram_columns(hashes: np.ndarray) -> np.ndarray | None:
+            return _column(hashes, 0, n_features).astype(np.int64) if unigrams else None
+
+        def char_columns(words: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
+            if char is None:
+                return None
+            cps = np.frombuffer(SEPARATOR.join(words).encode("utf-32-le"), dtype=np.uint32)
+            rows, cols = _char_wb_columns(cps, char, n_features)
+            order = np.argsort(rows, kind="stable")
+            counts = np.bincount(rows.astype(np.int64), minlength=len(words))
+            return counts, cols[order].astype(np.int64)
+
+        key = (bool(self.stem), bool(self.stopwords), word, char, n_features)
+        return word_table(
+            key,
+            lambda: WordTable(
+                stem_words=bool(self.stem),
+                stopwords=bool(self.stopwords),
+                unigram_columns=unigram_columns,
+                char_columns=char_columns,
+                prefix=n_features if word is not None and word[1] >= 2 else 0,
+            ),
+        )
+
+    def _batch(
+        self,
+        batch: list[str],
+        table: WordTable,
+        word: tuple[int, int] | None,
+        char: tuple[int, int] | None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """CSR ``(data, indices, indptr)`` of one batch: each block (log) tf, L2, weighted.
+
+        Three steps, kept apart so that experiments/bench_scale.py can time each.
+        """
+        cps, starts, ends, doc = _batch_words(batch)
+        wid = table.word_ids_of_codepoints(cps, starts, ends)
+        counts = self._count_matrix(wid, doc, len(batch), table, word)
+        return self._weighted(counts @ table.matrix(int(self.n_features_out_), self.dtype), char)
+
+    def _count_matrix(
+        self,
+        wid: np.ndarray,
+        doc: np.ndarray,
+        n: int,
+        table: WordTable,
+        word: tuple[int, int] | None,
     ) -> sp.csr_matrix:
-        """Counts -> (log) tf, each block L2-normalised, the char block weighted."""
-        width = np.uint64(self.n_features_out_)
-        keys = np.concatenate([r * width + c for r, c in zip(rows, cols, strict=True)])
-        keys.sort()
-        if len(keys):
-            first = np.empty(len(keys), dtype=bool)
-            first[0] = True
-            np.not_equal(keys[1:], keys[:-1], out=first[1:])
-            starts = np.flatnonzero(first)
-            unique = keys[starts]
-            values = np.diff(np.append(starts, len(keys))).astype(np.float64)
+        """Documents x table rows: one entry per word occurrence and per word n-gram (n >= 2)."""
+        dtype = np.dtype(self.dtype)
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(doc, minlength=n), out=indptr[1:])
+        if self.lang == "auto":
+            lang = table.languages(wid, doc, indptr[:-1], n)[doc]
         else:
-            unique, values = keys, np.zeros(0)
-        row = (unique // width).astype(np.int64)
-        col = (unique % width).astype(np.int64)
+            lang = np.full(len(wid), SUPPORTED_LANGUAGES.index(self.lang))
+        rows = table.feature_rows(wid, lang)
+        entries = (np.ones(len(rows), dtype=dtype), rows, indptr)
+        if word is not None and word[1] >= 2:  # n-gram column c is identity row c of the table
+            hashes, powers, owner = table.terms_of_rows(rows)
+            gram_doc, gram_col = _ngram_columns(
+                hashes, powers, doc[owner], word, int(self.n_features)
+            )
+            gram_indptr = np.zeros(n + 1, dtype=np.int64)
+            np.cumsum(np.bincount(gram_doc, minlength=n), out=gram_indptr[1:])
+            grams = (np.ones(len(gram_col), dtype=dtype), gram_col, gram_indptr)
+            entries = _merge_rows(entries, grams)
+        return sp.csr_matrix(
+            (entries[0], entries[1].astype(np.int32), entries[2].astype(np.int32)),
+            shape=(n, table.n_rows),
+        )
+
+    def _weighted(
+        self, X: sp.csr_matrix, char: tuple[int, int] | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Counts -> (log) tf, each block L2-normalised, the char block weighted (in place)."""
+        n, n_features = X.shape[0], int(self.n_features)
+        dtype = np.dtype(self.dtype)
+        values, indptr = X.data, X.indptr
         if self.sublinear_tf:
             np.log1p(values, out=values)
-        block = (col >= int(self.n_features)).astype(np.int64) if word and char else 0
-        slot = row * 2 + block
-        norms = np.sqrt(np.bincount(slot, weights=values * values, minlength=2 * n_rows))
-        values /= np.where(norms > 0, norms, 1.0)[slot]
-        if char and self.char_weight != 1.0:
-            values[block == 1 if word else slice(None)] *= float(self.char_weight)
-        indptr = np.searchsorted(row, np.arange(n_rows + 1))
-        return sp.csr_matrix(
-            (values, col.astype(np.int32), indptr), shape=(n_rows, self.n_features_out_)
-        )
+        squares = values * values
+        per_row = np.diff(indptr)
+        if self.word_ngram_range is not None and char is not None:
+            is_char = X.indices >= n_features
+            all_sums = _row_sums(squares, indptr)
+            squares *= is_char
+            char_sums = _row_sums(squares, indptr)
+            word_sums = np.maximum(all_sums - char_sums, 0)
+            word_scale = _inverse_norms(word_sums, np.arange(n + 1), 1.0)
+            char_scale = _inverse_norms(char_sums, np.arange(n + 1), float(self.char_weight))
+            scale = np.repeat(word_scale.astype(dtype), per_row)
+            np.copyto(scale, np.repeat(char_scale.astype(dtype), per_row), where=is_char)
+        else:
+            weight = 1.0 if char is None else float(self.char_weight)
+            scale = np.repeat(_inverse_norms(squares, indptr, weight).astype(dtype), per_row)
+        values *= scale
+        return values, X.indices, indptr
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         check_is_fitted(self, "n_features_out_")

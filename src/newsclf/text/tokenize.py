@@ -1,8 +1,8 @@
 """Language-aware tokenising and Snowball stemming (Hungarian and English).
 
 Hungarian is agglutinative ("Ukrajnának", "Ukrajnában", "Ukrajnát" are one word to a reader),
-so word features are stemmed; the stemmer is chosen per document by :func:`detect_language`
-unless the language is fixed.
+so word features are stemmed; the stemmer is chosen per document by
+:func:`~newsclf.text.lang.detect_language` unless the language is fixed.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from newsclf.text.lang import SUPPORTED_LANGUAGES, detect_language
+from newsclf.text.lang import SUPPORTED_LANGUAGES, language_of_normalized
 from newsclf.text.normalize import normalize_text
 from newsclf.text.stopwords import STOPWORDS
 
@@ -67,9 +67,10 @@ class WordAnalyzer:
 
         ``lang`` overrides the analyzer's own language (e.g. a target stemmed like its text).
         """
-        tokens = tokenize(doc)
+        normalized = normalize_text(doc)
+        tokens = _TOKEN.findall(normalized)
         if lang is None:
-            lang = detect_language(doc) if self.lang == "auto" else self.lang
+            lang = language_of_normalized(normalized) if self.lang == "auto" else self.lang
         if self.stopwords:
             stop = STOPWORDS[lang]
             tokens = [t for t in tokens if t not in stop]
