@@ -7,9 +7,14 @@ sides of a fold). Each fold fits the experiment's pipeline, built from the packa
 ``experiment=fnc1`` config through the registries exactly as ``newsclf train`` does, and the
 baseline: term frequencies of headline and body (5,000 most frequent words, UCLMR's "TF") plus
 their TF-IDF cosine, into logistic regression. Prints the FNC-1 score, macro-F1 and per-class
-F1 of the pooled out-of-fold predictions. ``--group claim`` groups by claim instead (bodies
-joined through shared headlines of related pairs): stricter, since the competition test set
-also has new headlines.
+F1 of the pooled out-of-fold predictions. ``--group claim`` groups bodies by claim (bodies
+joined through shared headlines of related pairs, unrelated pairs follow their body): test
+bodies are new but almost every test headline is still in training through its unrelated
+pairs. ``--group strict`` is the estimate of the competition test set, which has new
+headlines *and* new bodies: whole claims (components of headlines and bodies joined by related
+pairs) go to folds, a pair is tested only when both its sides are in the test fold and trained
+on only when neither is, and the tested unrelated pairs are weighted back to their share in
+the data. ``--set KEY=VALUE ...`` adds Hydra overrides to the experiment (variants).
 """
 
 from __future__ import annotations
@@ -35,6 +40,11 @@ from newsclf.evaluation.fnc import FNC_LABELS, fnc_score
 from newsclf.train import build_pipeline
 
 LABELS = list(FNC_LABELS)
+_GROUPED_BY = {
+    "body": "Body ID",
+    "claim": "claim",
+    "strict": "claim (new headlines and new bodies)",
+}
 
 
 class UclmrBaseline:
@@ -66,9 +76,8 @@ class UclmrBaseline:
         return self.clf_.predict(self._features(pairs))
 
 
-def _claims(records) -> np.ndarray:
-    """Connected components of bodies and headlines linked by related pairs."""
-    parent: dict[str, str] = {}
+def _finder(parent: dict[str, str]):
+    """Union-find root lookup over ``parent`` (path halving); union is ``parent[a] = b``."""
 
     def find(x: str) -> str:
         parent.setdefault(x, x)
@@ -77,16 +86,70 @@ def _claims(records) -> np.ndarray:
             x = parent[x]
         return x
 
+    return find
+
+
+def _claims(records) -> np.ndarray:
+    """Connected components of bodies and headlines linked by related pairs."""
+    parent: dict[str, str] = {}
+    find = _finder(parent)
+
     for r in records:
         if r.stance != "unrelated":
             parent[find("b" + r.group)] = find("h" + r.target)
     return np.asarray([find("b" + r.group) for r in records], dtype=object)
 
 
-def _report(name: str, y: np.ndarray, pred: np.ndarray, seconds: float) -> str:
-    f1 = f1_score(y, pred, labels=LABELS, average=None, zero_division=0)
+def _strict_splits(records, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Folds with new headlines *and* new bodies, like the competition test set.
+
+    Headlines and bodies are joined into components by their related pairs (a claim and
+    everything written about it); whole components go to folds (shuffled, then each to the
+    fold with the fewest related pairs so far). A pair is in fold k's test part when its
+    headline's and its body's components are both in fold k, and in fold k's training part
+    when neither is; an unrelated pair whose two sides fall in different folds is in neither
+    part of those two folds (it would leak a test headline or body into training).
+    """
+    parent: dict[str, str] = {}
+    find = _finder(parent)
+
+    for r in records:
+        find("b" + r.group), find("h" + r.target)
+        if r.stance != "unrelated":
+            parent[find("b" + r.group)] = find("h" + r.target)
+    comps = sorted({find(x) for x in list(parent)})
+    related = dict.fromkeys(comps, 0)
+    for r in records:
+        related[find("b" + r.group)] += r.stance != "unrelated"
+    order = np.random.default_rng(seed).permutation(len(comps))
+    load, fold_of = np.zeros(folds), {}
+    for i in sorted(order, key=lambda i: -related[comps[i]]):  # biggest first, ties shuffled
+        k = int(np.argmin(load))
+        fold_of[comps[i]] = k
+        load[k] += related[comps[i]]
+    fb = np.asarray([fold_of[find("b" + r.group)] for r in records])
+    fh = np.asarray([fold_of[find("h" + r.target)] for r in records])
+    return [
+        (np.flatnonzero((fb != k) & (fh != k)), np.flatnonzero((fb == k) & (fh == k)))
+        for k in range(folds)
+    ]
+
+
+def _weighted_fnc(y: np.ndarray, pred: np.ndarray, w: np.ndarray) -> float:
+    """The FNC-1 score (% of the maximum) with a weight per pair."""
+    true_rel, pred_rel = y != "unrelated", pred != "unrelated"
+    raw = np.sum(w * (0.25 * (true_rel == pred_rel) + 0.75 * (true_rel & (y == pred))))
+    return float(100 * raw / np.sum(w * (0.25 + 0.75 * true_rel)))
+
+
+def _report(
+    name: str, y: np.ndarray, pred: np.ndarray, seconds: float, w: np.ndarray | None = None
+) -> str:
+    w = np.ones(len(y)) if w is None else w
+    f1 = f1_score(y, pred, labels=LABELS, average=None, zero_division=0, sample_weight=w)
     cells = "  ".join(f"{v:8.3f}" for v in f1)
-    return f"{name:<28} {fnc_score(y, pred):6.2f} {np.mean(f1):9.3f}  {cells}  {seconds:7.0f}"
+    score = _weighted_fnc(y, pred, w)
+    return f"{name:<28} {score:6.2f} {np.mean(f1):9.3f}  {cells}  {seconds:7.0f}"
 
 
 def _fold(cfg, records, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> dict:
@@ -108,9 +171,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("root", type=Path, help="folder with train_bodies.csv, train_stances.csv")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--group", choices=["body", "claim"], default="body")
+    parser.add_argument("--group", choices=["body", "claim", "strict"], default="body")
     parser.add_argument("--jobs", type=int, default=1, help="folds run in parallel")
     parser.add_argument("--limit", type=int, default=None, help="first N pairs only (smoke test)")
+    parser.add_argument(
+        "--set",
+        nargs="*",
+        default=[],
+        metavar="KEY=VALUE",
+        help="extra Hydra overrides for the experiment (e.g. model.params.stance.C=0.5)",
+    )
     args = parser.parse_args(argv)
 
     records, _ = read_fnc1(args.root)
@@ -118,18 +188,25 @@ def main(argv: list[str] | None = None) -> int:
     with initialize_config_module(version_base="1.3", config_module="newsclf.conf"):
         cfg = compose(
             config_name="config",
-            overrides=["experiment=fnc1", f"data.root={args.root}", f"seed={args.seed}"],
+            overrides=["experiment=fnc1", f"data.root={args.root}", f"seed={args.seed}", *args.set],
         )
     y = np.asarray([r.stance for r in records], dtype=object)
-    groups = np.asarray([r.group for r in records]) if args.group == "body" else _claims(records)
-    folds = GroupKFold(n_splits=args.folds, shuffle=True, random_state=args.seed)
+    if args.group == "strict":
+        splits = _strict_splits(records, args.folds, args.seed)
+    else:
+        groups = (
+            np.asarray([r.group for r in records]) if args.group == "body" else _claims(records)
+        )
+        folds = GroupKFold(n_splits=args.folds, shuffle=True, random_state=args.seed)
+        splits = list(folds.split(y, y, groups))
     preds = {name: np.empty(len(y), object) for name in ("experiment=fnc1", "UCLMR-style BoW + LR")}
     seconds = dict.fromkeys(preds, 0.0)
-    splits = list(folds.split(y, y, groups))
     results = Parallel(n_jobs=args.jobs)(
         delayed(_fold)(cfg, records, y, train, test) for train, test in splits
     )
+    tested = np.zeros(len(y), bool)
     for k, ((train, test), result) in enumerate(zip(splits, results, strict=True), start=1):
+        tested[test] = True
         for name, (pred, spent) in result.items():
             preds[name][test] = pred
             seconds[name] += spent
@@ -138,15 +215,32 @@ def main(argv: list[str] | None = None) -> int:
             + " vs ".join(f"{fnc_score(y[test], preds[name][test]):.2f}" for name in preds),
             file=sys.stderr,
         )
+    # strict folds test only a fraction of the unrelated pairs (both sides must be new), so
+    # unrelated pairs are weighted back to their share in the whole training data
+    weights = np.ones(tested.sum())
+    yt = y[tested]
+    unrelated = yt == "unrelated"
+    share = np.mean(y == "unrelated")
+    if args.group == "strict" and unrelated.any():
+        weights[unrelated] = share / (1 - share) * (~unrelated).sum() / unrelated.sum()
 
     print(
         f"FNC-1 training data, {len(y)} pairs, {args.folds}-fold CV grouped by "
-        f"{'Body ID' if args.group == 'body' else 'claim'} (seed {args.seed}), pooled out-of-fold"
+        f"{_GROUPED_BY[args.group]}"
+        f" (seed {args.seed}), pooled out-of-fold"
+        + (
+            f": {tested.sum()} test pairs ({(~unrelated).sum()} related, {unrelated.sum()} "
+            f"unrelated weighted x{weights[unrelated][0]:.2f} back to {share:.1%})"
+            if args.group == "strict" and unrelated.any()
+            else ""
+        )
     )
+    if args.set:
+        print("experiment overrides: " + " ".join(args.set))
     header = "  ".join(f"{'F1 ' + label:>8}" for label in LABELS)
     print(f"{'model':<28} {'FNC %':>6} {'macro-F1':>9}  {header}  {'fit+pred s (sum of folds)':>7}")
     for name, pred in preds.items():
-        print(_report(name, y, pred, seconds[name]))
+        print(_report(name, yt, pred[tested], seconds[name], weights))
     return 0
 
 

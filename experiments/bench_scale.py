@@ -9,10 +9,14 @@ articles, then for each N runs, each in a fresh subprocess:
   ``--memory-sizes`` (where it fits in time and memory),
 
 measuring wall time, CPU time and the peak RSS of the whole process tree (main process plus
-joblib workers, sampled from /proc every 50 ms; ``ru_maxrss`` of the largest single process is
-printed too). Then the prediction throughput of the smallest streaming model on one core
-(``sched_setaffinity``), and a profile of where one core's time goes (normalising, word terms,
-hashing, assembling the sparse matrix, the model).
+joblib workers) and of its largest single process, both sampled from /proc every 50 ms. The
+"train pass" rate is articles over the time of the pass that learns (``metrics.json``,
+``streaming.articles_per_second``); "art/CPU-s" divides by the CPU time of the whole run
+(start-up, counting pass, training, evaluation, all processes). Then the prediction throughput
+of the smallest streaming model on one core (``sched_setaffinity``; ``--predict-repeats`` runs,
+best, median and worst: this VM's speed wanders by +-30% from run to run), and a profile of
+where one core's time goes (normalising, word ids, rows and n-grams, the sparse sum, weighting,
+the model).
 
     .venv/bin/python experiments/bench_scale.py                  # 50k, 200k, 800k
     .venv/bin/python experiments/bench_scale.py --sizes 20000 --memory-sizes 20000
@@ -56,9 +60,9 @@ def make_corpus(source: Path, n: int, out: Path, seed: int = 0) -> Path:
     return out
 
 
-def _tree_rss(pid: int) -> int:
-    """Sum of RSS (bytes) of ``pid`` and all its descendants."""
-    total = 0
+def _tree_rss(pid: int) -> tuple[int, int]:
+    """(sum, largest) RSS in bytes of ``pid`` and all its descendants."""
+    total = largest = 0
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
@@ -76,8 +80,9 @@ def _tree_rss(pid: int) -> int:
     while stack:
         p = stack.pop()
         total += rss.get(p, 0)
+        largest = max(largest, rss.get(p, 0))
         stack.extend(children.get(p, []))
-    return total
+    return total, largest
 
 
 def run_measured(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
@@ -87,13 +92,14 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None) -> dict[str,
     proc = subprocess.Popen(
         cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
-    peak = 0
+    peak = largest = 0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, largest
         while not done.is_set():
-            peak = max(peak, _tree_rss(proc.pid))
+            total, one = _tree_rss(proc.pid)
+            peak, largest = max(peak, total), max(largest, one)
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -109,7 +115,7 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None) -> dict[str,
         "wall": wall,
         "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
         "peak_tree_mb": peak / 2**20,
-        "maxrss_mb": after.ru_maxrss / 1024,  # KiB on Linux; the largest process so far
+        "maxrss_mb": largest / 2**20,  # the largest single process of this run (sampled)
     }
 
 
@@ -147,10 +153,14 @@ clf = newsclf.load(sys.argv[1])
 texts = [r.text if not r.title else r.title + "\\n" + r.text for r in read_records(sys.argv[2])]
 n = int(sys.argv[3])
 texts = (texts * (n // len(texts) + 1))[:n]
-clf.predict(texts[:500])  # warm the stem cache and imports
-t0, c0 = time.perf_counter(), time.process_time()
-clf.predict(texts)
-print(json.dumps({"wall": time.perf_counter() - t0, "cpu": time.process_time() - c0, "n": n}))
+clf.predict(texts[:500])  # warm the word cache and imports
+walls, cpus = [], []
+for _ in range(int(sys.argv[4])):  # this VM's speed wanders by +-30%: report best and median
+    t0, c0 = time.perf_counter(), time.process_time()
+    clf.predict(texts)
+    walls.append(time.perf_counter() - t0)
+    cpus.append(time.process_time() - c0)
+print(json.dumps({"walls": sorted(walls), "cpus": sorted(cpus), "n": n}))
 """
 
 PROFILE_SNIPPET = """
@@ -213,6 +223,7 @@ def main() -> None:
     parser.add_argument("--memory-sizes", type=int, nargs="*", default=[50_000])
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--predict-n", type=int, default=20_000)
+    parser.add_argument("--predict-repeats", type=int, default=5)
     parser.add_argument("--work-dir", type=Path, default=None)
     parser.add_argument(
         "--override",
@@ -267,16 +278,26 @@ def main() -> None:
         )
     model = work / f"run-streaming-{min(args.sizes)}" / "model"
     out = subprocess.run(
-        [PYTHON, "-c", PREDICT_SNIPPET, str(model), str(args.source), str(args.predict_n)],
+        [
+            PYTHON,
+            "-c",
+            PREDICT_SNIPPET,
+            str(model),
+            str(args.source),
+            str(args.predict_n),
+            str(args.predict_repeats),
+        ],
         env=env,
         capture_output=True,
         text=True,
         check=True,
     )
     p = json.loads(out.stdout)
+    walls, n = p["walls"], p["n"]
     print(
-        f"prediction, one core, {p['n']:,} demo articles through NewsClassifier.predict: "
-        f"{p['n'] / p['wall']:,.0f} art/s wall, {p['n'] / p['cpu']:,.0f} art/CPU-s"
+        f"prediction, one core, {n:,} demo articles through NewsClassifier.predict, "
+        f"{len(walls)} repeats: best {n / walls[0]:,.0f} art/s, median "
+        f"{n / walls[len(walls) // 2]:,.0f} art/s, worst {n / walls[-1]:,.0f} art/s (wall)"
     )
     out = subprocess.run(
         [PYTHON, "-c", PROFILE_SNIPPET, str(model), str(args.source), "10000"],

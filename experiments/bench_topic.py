@@ -14,13 +14,19 @@ fastText (``pip install -e ".[bench]"``): text lowercased and split into word an
 tokens (the same regex for training and prediction, timed with each), shuffled training
 lines, ``epoch=25 lr=0.5 wordNgrams=2 dim=100 thread=2`` (``--ft-*`` to change).
 
+``--baseline tfidf_svc`` also runs, on the same parts in the same run, the plain peer the issue
+quotes a by-date test figure for (86.2): scikit-learn ``TfidfVectorizer(ngram_range=(1, 2),
+sublinear_tf=True)`` + ``LinearSVC()`` on the same texts; the gap between newsclf and it is
+the figure to carry over to the held-aside test.
+
 Each system runs in its own subprocess, so its peak resident memory (``ru_maxrss``) is its own;
 the printed baseline is the RSS after loading the data, before training. Prediction throughput is
 a batch ``predict_proba`` (newsclf) / ``predict`` (fastText, top-1 label and probability) over
 the held-out texts, single process; newsclf uses its configured ``n_jobs`` for training only.
 
     .venv/bin/python experiments/bench_topic.py --data-root /work/shared/data/20newsgroups_bydate
-    .venv/bin/python experiments/bench_topic.py --data-root DIR --experiment 20ng --split temporal
+    .venv/bin/python experiments/bench_topic.py --data-root DIR --experiment 20ng --split temporal \
+        --baseline tfidf_svc --only newsclf
 """
 
 from __future__ import annotations
@@ -157,9 +163,36 @@ def _fasttext(args: argparse.Namespace, cfg: Any, train, held) -> dict[str, Any]
     }
 
 
+def _tfidf_svc(args: argparse.Namespace, cfg: Any, train, held) -> dict[str, Any]:
+    """The plain peer: sklearn word 1-2-gram sublinear TF-IDF + LinearSVC (defaults)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.svm import LinearSVC
+
+    include_title = bool(cfg.features.get("include_title", True))
+    X_train = [document_text(r, include_title) for r in train]
+    X_held = [document_text(r, include_title) for r in held]
+    model = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True), LinearSVC())
+    baseline = _rss_mib()
+    t0 = time.perf_counter()
+    model.fit(X_train, [r.topic for r in train])
+    fit_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    pred = model.predict(X_held)
+    return {
+        "pred": list(pred),
+        "fit_s": fit_s,
+        "predict_s": time.perf_counter() - t0,
+        "baseline_mib": baseline,
+    }
+
+
+_SYSTEMS = {"newsclf": _newsclf, "fasttext": _fasttext, "tfidf_svc": _tfidf_svc}
+
+
 def _worker(args: argparse.Namespace) -> None:
     cfg, train, held = _parts(args)
-    run = _newsclf if args.worker == "newsclf" else _fasttext
+    run = _SYSTEMS[args.worker]
     out = run(args, cfg, train, held)
     gold = [r.topic for r in held]
     out.update(
@@ -199,14 +232,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only", choices=["newsclf", "fasttext"], help="run one system (no ratios printed)"
     )
+    parser.add_argument(
+        "--baseline",
+        choices=["tfidf_svc"],
+        help="also run this plain peer (TF-IDF 1-2-grams + LinearSVC) on the same parts",
+    )
     parser.add_argument("--json", help="also write the figures to this file")
-    parser.add_argument("--worker", choices=["newsclf", "fasttext"], help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=sorted(_SYSTEMS), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         _worker(args)
         return 0
     raw = list(sys.argv[1:] if argv is None else argv)
     systems = [args.only] if args.only else ["newsclf", "fasttext"]
+    if args.baseline:
+        systems.append(args.baseline)
     results = {name: _run_worker(name, raw) for name in systems}
     n = results[systems[0]]
     print(
@@ -229,6 +269,12 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    if args.baseline:
+        n, b = results["newsclf"], results[args.baseline]
+        print(
+            f"newsclf - {args.baseline}: accuracy {n['accuracy'] - b['accuracy']:+.2f}, "
+            f"macro-F1 {n['macro_f1'] - b['macro_f1']:+.2f}"
+        )
     if args.only:
         return 0
     n, f = results["newsclf"], results["fasttext"]

@@ -12,6 +12,7 @@ import pytest
 import newsclf
 from newsclf.cli import main
 from newsclf.data import demo_path, read_records
+from newsclf.errors import DataError
 
 
 def test_train_writes_artifact_metrics_and_prints_table(demo_run: Path) -> None:
@@ -59,6 +60,20 @@ def test_predict_cli_and_python_api_give_identical_labels(
             [[r[f"{task}_scores"][label] for label in clf.labels[task]] for r in rows]
         )
         assert np.allclose(scores.sum(axis=1), 1.0, atol=1e-4)
+
+
+def test_predict_of_plain_texts_checks_them_like_records(demo_run: Path) -> None:
+    clf = newsclf.load(demo_run / "model")
+    texts = ["A forint gyengült.", "Shares fell in London."]
+    targets = ["a forint", "shares"]
+    as_records = clf.predict(
+        [{"text": t, "target": g} for t, g in zip(texts, targets, strict=True)]
+    )
+    as_texts = clf.predict(texts, targets=targets)
+    assert {k: list(v) for k, v in as_texts.items()} == {k: list(v) for k, v in as_records.items()}
+    for bad in (["ok", ""], ["ok", "lone \ud800 surrogate"]):
+        with pytest.raises(DataError, match=r"(line |:)2, field .text.: (missing|an unpaired)"):
+            clf.predict(bad, targets=["x", "y"])
 
 
 def test_predict_writes_jsonl_to_stdout_by_default(

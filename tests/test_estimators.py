@@ -16,6 +16,7 @@ from sklearn.utils.estimator_checks import check_estimator
 from newsclf.features import PairSimilarity, PairVectorizer, TextVectorizer
 from newsclf.features.hashed_tfidf import HashedTfidfVectorizer
 from newsclf.features.headline_body import HeadlineBodyFeatures
+from newsclf.features.news_posts import NewsPostVectorizer
 
 TEXTS = [
     "A kormány szerint az infláció lassul, a forint erősödik.",
@@ -56,6 +57,10 @@ CASES: dict[str, tuple[Callable[[], Any], list[Any]]] = {
         PAIRS,
     ),
     "HashedTfidfVectorizer": (lambda: HashedTfidfVectorizer(n_features=64, norm="l1"), TEXTS),
+    "NewsPostVectorizer": (
+        lambda: NewsPostVectorizer(char_n_features=64, thread_n_features=8, char_weight=0.5),
+        TEXTS,
+    ),
     "HeadlineBodyFeatures": (
         lambda: HeadlineBodyFeatures(lsa_components=4, min_df=1, body_max_features=50),
         PAIRS,
@@ -151,7 +156,8 @@ def test_output_identical_after_pickle_round_trip(name: str) -> None:
 def test_list_and_numpy_object_array_give_same_output(name: str) -> None:
     make, X = CASES[name]
     X_array = np.asarray(X, dtype=object)
-    assert X_array.ndim == (1 if name in ("TextVectorizer", "HashedTfidfVectorizer") else 2)
+    one_d = ("TextVectorizer", "HashedTfidfVectorizer", "NewsPostVectorizer")
+    assert X_array.ndim == (1 if name in one_d else 2)
     from_list = make().fit(X)
     from_array = make().fit(X_array)
     np.testing.assert_array_equal(

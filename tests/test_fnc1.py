@@ -217,9 +217,10 @@ def test_headline_body_relation_block_comes_first_and_is_named() -> None:
     est = _features().fit(PAIRS)
     X = est.transform(PAIRS)
     names = list(est.get_feature_names_out())
-    assert est.n_relation_features_ == len(RELATION_FEATURES) == 26
-    assert names[:26] == [f"relation:{n}" for n in RELATION_FEATURES]
-    assert {n.split(":")[0] for n in names[26:]} == {"headline", "body"}
+    n = len(RELATION_FEATURES)
+    assert est.n_relation_features_ == n == 46
+    assert names[:n] == [f"relation:{name}" for name in RELATION_FEATURES]
+    assert {name.split(":")[0] for name in names[n:]} == {"headline", "body"}
     assert X.shape == (len(PAIRS), len(names))
 
 
@@ -366,9 +367,11 @@ _REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "fnc1"
 
 @pytest.mark.slow
 @pytest.mark.skipif(not (_REAL / "train_stances.csv").exists(), reason="FNC-1 data not present")
-def test_experiment_fnc1_on_the_real_training_data_beats_the_finalists_on_its_holdout(
+def test_experiment_fnc1_on_the_real_training_data_keeps_its_body_id_holdout_scores(
     tmp_path: Path,
 ) -> None:
+    """A regression guard only: a Body-ID hold-out shares headlines with training, so these
+    figures sit far above the competition test set's (experiments/RESULTS.md, FNC-1)."""
     from newsclf.cli import main
 
     run = tmp_path / "run"

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from newsclf.data.records import Record, records_from_dicts
+from newsclf.data.records import Record, _no_surrogates, records_from_dicts
 from newsclf.errors import DataError
 
 __all__ = ["NewsClassifier", "TaskModel", "document_text"]
@@ -20,6 +20,26 @@ def document_text(record: Record, include_title: bool) -> str:
     if include_title and record.title:
         return f"{record.title}\n{record.text}"
     return record.text
+
+
+def _plain_texts(X: Any, targets: Any, *, needs_target: bool) -> list[str] | None:
+    """``X`` as a list when it is plain, valid texts (and targets), else None (the Record path).
+
+    Valid means what the Record path would accept without an error: non-empty strings with no
+    unpaired surrogate, and a non-empty string target per text when a stance head needs one.
+    """
+    if isinstance(X, str) or not isinstance(X, Sequence):
+        return None
+    texts = list(X)
+    if not all(type(x) is str and x and _no_surrogates(x) for x in texts):
+        return None
+    if targets is None:
+        return None if needs_target and texts else texts
+    if isinstance(targets, str) or len(targets) != len(texts):
+        return None
+    if not all(type(t) is str and t and _no_surrogates(t) for t in targets):
+        return None
+    return texts
 
 
 @dataclass
@@ -99,6 +119,15 @@ class NewsClassifier:
 
     def predict_proba(self, X: Any, targets: Sequence[str] | None = None) -> dict[str, np.ndarray]:
         """Per task, an ``(n, n_labels)`` array of probabilities in the order of ``labels``."""
+        texts = _plain_texts(X, targets, needs_target="stance" in self.models)
+        if texts is not None:  # fast path: the same checks and inputs, no Record objects
+            if not texts:
+                return self._proba([])
+            pairs = None if targets is None else list(zip(texts, targets, strict=True))
+            return {
+                t: m.pipeline.predict_proba(texts if m.input == "text" else pairs)
+                for t, m in self.models.items()
+            }
         records = self._records(X, targets)
         return self._proba(records)
 

@@ -131,6 +131,10 @@ def _plain_weights(model: Any) -> tuple[list[Any], np.ndarray, np.ndarray, str]:
         else:
             b = np.asarray(model.class_log_prior_, dtype=np.float64)
         return classes, w, b, f"{name}.feature_log_prob_ (centred per feature)"
+    linear_part = getattr(model, "linear_part", None)
+    if callable(linear_part):  # a blend whose linear component explains it (thread_blend)
+        w, b, source = linear_part()
+        return classes, np.asarray(w, dtype=np.float64), np.asarray(b, dtype=np.float64), source
     coef = getattr(model, "coef_", None)
     inner = getattr(model, "estimator_", None)
     if coef is None and inner is not None and inner is not model:

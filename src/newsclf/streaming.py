@@ -375,6 +375,15 @@ def _balanced(model: Any, counts: Counter) -> None:
         est.set_params(class_weight={c: total / (k * n) for c, n in counts.items()})
 
 
+def _model_shuffle(model: Any, shuffle: Any) -> None:
+    """``streaming.model_shuffle``: the model's own shuffling, where it has one."""
+    est = getattr(model, "estimator", model)
+    if not isinstance(shuffle, bool):
+        raise ConfigError(f"must be true or false, got {shuffle!r}", key="streaming.model_shuffle")
+    if "shuffle" in est.get_params(deep=False):
+        est.set_params(shuffle=shuffle)
+
+
 def streamed_fingerprint(cfg: DictConfig) -> str:
     """The data fingerprint :func:`run_streaming` records, read chunk by chunk (resume check)."""
     from newsclf.train import check_config
@@ -492,6 +501,7 @@ def run_streaming(
     classes = {t: np.asarray(sorted(labels[t]), dtype=object) for t in tasks}
     for t in tasks:
         _balanced(pipelines[t].named_steps["model"], labels[t])
+        _model_shuffle(pipelines[t].named_steps["model"], options.get("model_shuffle", True))
     log.info(
         "scanned %s records: %s training, %s held out (%s)",
         f"{n_train + n_eval:,}",

@@ -118,14 +118,14 @@ def _clean(value: Any) -> Any:
         return None
     if isinstance(value, float) and math.isnan(value):
         return None
-    if isinstance(value, str) and value.strip() == "":
+    if isinstance(value, str) and (not value or value.isspace()):  # isspace: no copy of a text
         return value if value else None
     return value
 
 
 def _field(row: dict[str, Any], name: str, path: Path | str, line: int) -> str | None:
     value = _clean(row.get(name))
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if value is None or (isinstance(value, str) and value.isspace()):
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise DataError(

@@ -45,10 +45,15 @@ def bootstrap_macro_f1(
     if n == 0:
         return float("nan"), float("nan")
     rng = np.random.default_rng(seed)
-    samples = codes[rng.integers(0, n, size=(n_resamples, n))]
-    offsets = (np.arange(n_resamples) * k * k)[:, None]
-    cms = np.bincount((samples + offsets).ravel(), minlength=n_resamples * k * k)
-    scores = macro_f1_from_confusion(cms.reshape(n_resamples, k, k))
+    chunk = max(1, 2_000_000 // n)  # resamples drawn at a time: memory stays ~50 MB at any n
+    scores = []
+    for start in range(0, n_resamples, chunk):
+        size = min(chunk, n_resamples - start)
+        samples = codes[rng.integers(0, n, size=(size, n))]
+        samples += (np.arange(size) * k * k)[:, None]
+        cms = np.bincount(samples.ravel(), minlength=size * k * k)
+        scores.append(macro_f1_from_confusion(cms.reshape(size, k, k)))
+    scores = np.concatenate(scores)
     alpha = (1 - confidence) / 2
     low, high = np.quantile(scores, [alpha, 1 - alpha])
     return float(low), float(high)

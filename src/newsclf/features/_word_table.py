@@ -188,36 +188,27 @@ def word_hashes(cps: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.nda
     cps64 = cps.astype(np.uint64)
     # h = sum c[j] B^(end-1-j) = B^(end-1) * (S[end] - S[start]), S[k] = sum_{j<k} c[j] B^-j
     size = len(cps)
-    powers = _powers(size + 1)
+    powers = _power_table(_BASE, size + 1)
     prefix = np.zeros(size + 1, dtype=np.uint64)
-    np.cumsum(cps64 * _inverse_powers(size), out=prefix[1:])
+    np.cumsum(cps64 * _power_table(_BASE_INV, size)[:size], out=prefix[1:])
     hashes = powers[ends - 1] * (prefix[ends] - prefix[starts])
     hashes[hashes == 0] = 1
     return hashes
 
 
-_POWERS = np.ones(1, dtype=np.uint64)
-_INVERSE = np.ones(1, dtype=np.uint64)
+_POWER_TABLES = {_BASE: np.ones(1, dtype=np.uint64), _BASE_INV: np.ones(1, dtype=np.uint64)}
 
 
-def _powers(n: int) -> np.ndarray:
-    global _POWERS
-    if len(_POWERS) < n:
-        _POWERS = np.empty(max(n, 2 * len(_POWERS)), dtype=np.uint64)
-        _POWERS[0] = 1
-        _POWERS[1:] = _BASE
-        np.cumprod(_POWERS, out=_POWERS)
-    return _POWERS
-
-
-def _inverse_powers(n: int) -> np.ndarray:
-    global _INVERSE
-    if len(_INVERSE) < n:
-        _INVERSE = np.empty(max(n, 2 * len(_INVERSE)), dtype=np.uint64)
-        _INVERSE[0] = 1
-        _INVERSE[1:] = _BASE_INV
-        np.cumprod(_INVERSE, out=_INVERSE)
-    return _INVERSE[:n]
+def _power_table(base: np.uint64, n: int) -> np.ndarray:
+    """``base ** k`` mod 2**64 for k < n (at least), grown by doubling and kept."""
+    table = _POWER_TABLES[base]
+    if len(table) < n:
+        table = np.empty(max(n, 2 * len(table)), dtype=np.uint64)
+        table[0] = 1
+        table[1:] = base
+        np.cumprod(table, out=table)
+        _POWER_TABLES[base] = table
+    return table
 
 
 class WordTable:

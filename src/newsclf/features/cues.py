@@ -1,21 +1,23 @@
 """Refuting, hedging and negation cue words in Hungarian and English.
 
 Each list has *prefixes* (stems: Hungarian suffixes "cáfolta", "cáfolat", "cáfolják" and
-English inflections "denied", "denies" hit the same cue) and *words* matched whole (short
-words such as "no" or "may" would match too much as prefixes).
+English inflections "denied", "denies" hit the same cue), *words* matched whole (short
+words such as "no" or "may" would match too much as prefixes) and *suffixes* (the tokenizer
+keeps English contractions whole, so "didn't" is one token that ends in "n't").
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["HEDGING", "NEGATION", "REFUTING", "Cues", "count_cues"]
+__all__ = ["ATTRIBUTION", "CONFIRMING", "HEDGING", "NEGATION", "REFUTING", "Cues", "count_cues"]
 
 
 @dataclass(frozen=True)
 class Cues:
     prefixes: tuple[str, ...]
     words: frozenset[str]
+    suffixes: tuple[str, ...] = ()
 
 
 REFUTING = Cues(
@@ -104,9 +106,63 @@ NEGATION = Cues(
             "n't",
         }
     ),
+    suffixes=("n't",),
+)
+#: words that assert a report is true (an ``agree`` body confirms, a ``discuss`` body reports)
+CONFIRMING = Cues(
+    prefixes=(
+        "confirm",
+        "verifi",
+        "verified",
+        "prove",
+        "proof",
+        "officially",
+        "announc",
+        "reveal",
+        "admit",
+        "acknowledg",
+        "indeed",
+        "actual",
+        "genuine",
+        "authentic",
+        "megerősít",
+        "bejelent",
+        "bizonyít",
+        "hivatalos",
+        "elismer",
+    ),
+    words=frozenset({"true", "real", "did", "does", "valóban", "igaz"}),
+)
+#: attribution to a source: what a ``discuss`` body does instead of taking a side
+ATTRIBUTION = Cues(
+    prefixes=("according", "reportedly", "source", "quot", "told", "spokes", "forrás", "közöl"),
+    words=frozenset(
+        {
+            "said",
+            "says",
+            "say",
+            "saying",
+            "told",
+            "tells",
+            "report",
+            "reports",
+            "reported",
+            "claims",
+            "claimed",
+            "mondta",
+            "írta",
+            "szerint",
+        }
+    ),
 )
 
 
 def count_cues(tokens: list[str], cues: Cues) -> list[int]:
     """Positions in ``tokens`` (lowercased) where a cue occurs."""
-    return [i for i, tok in enumerate(tokens) if tok in cues.words or tok.startswith(cues.prefixes)]
+    return [
+        i
+        for i, tok in enumerate(tokens)
+        if tok in cues.words
+        or tok.startswith(cues.prefixes)
+        or (cues.suffixes and tok.endswith(cues.suffixes))
+    ]

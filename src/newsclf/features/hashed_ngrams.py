@@ -46,7 +46,7 @@ _MIX = np.uint64(0xBF58476D1CE4E5B9)
 _SEP = SEPARATOR
 _SEP_CP = ord(SEPARATOR)
 _TRANSLATE_PAIRS = tuple((chr(k), v) for k, v in _TRANSLATE.items())
-_BATCH = 2048  # texts normalised and hashed together
+_BATCH = 1024  # texts normalised and hashed together (arrays of ~1M codepoints: cache-sized)
 
 
 def _space_table() -> np.ndarray:

@@ -7,8 +7,10 @@ between the two. The output has two parts:
 * a small dense **relation block** first (``n_relation_features_`` columns): TF-IDF, LSA and
   character cosines, coverage of the headline's terms (overall, in the lead, in the best
   sentence), the best sentence similarities, bigram overlap, where the overlap starts, and
-  refuting / hedging / negation cues in the headline, in the body, near the headline's terms and
-  in the body sentences most similar to the headline. None of them describes a body by itself,
+  refuting / hedging / negation / confirming / attribution cues in the headline, in the body,
+  its lead, near the headline's terms and in the body sentences most similar to the headline,
+  question and quotation marks there, and IDF-weighted coverage of the headline's terms (terms
+  unseen in training weigh most). None of them describes a body by itself,
   so they transfer to new bodies; a relatedness model can use this block alone;
 * sparse **lexical blocks**: the headline's words and the body's most frequent words, for the
   agree / disagree / discuss decision.
@@ -35,15 +37,24 @@ from newsclf.features._validation import (
     check_positive_weight,
     string_input_tags,
 )
-from newsclf.features.cues import HEDGING, NEGATION, REFUTING, Cues, count_cues
+from newsclf.features.cues import (
+    ATTRIBUTION,
+    CONFIRMING,
+    HEDGING,
+    NEGATION,
+    REFUTING,
+    Cues,
+    count_cues,
+)
 from newsclf.text.lang import detect_language
 from newsclf.text.normalize import normalize_text
 from newsclf.text.tokenize import WordAnalyzer, tokenize
 
 __all__ = ["RELATION_FEATURES", "HeadlineBodyFeatures"]
 
-_CUES: tuple[Cues, ...] = (REFUTING, HEDGING, NEGATION)
+_CUES: tuple[Cues, ...] = (REFUTING, HEDGING, NEGATION, CONFIRMING, ATTRIBUTION)
 _CUE_NAMES = ("refuting", "hedging", "negation")
+_MORE_CUE_NAMES = ("confirming", "attribution")
 #: names of the dense relation block, in column order
 RELATION_FEATURES: tuple[str, ...] = (
     "word_cosine",
@@ -64,7 +75,28 @@ RELATION_FEATURES: tuple[str, ...] = (
     *(f"{c}_in_best_sentences" for c in _CUE_NAMES),
     "headline_length",
     "body_length",
+    # second set (issue 8, transfer to new headlines and bodies): more cue kinds, punctuation
+    # of the sentences about the headline, cues in the lead, how much of the body is about it
+    *(f"headline_{c}" for c in _MORE_CUE_NAMES),
+    *(f"body_{c}" for c in _MORE_CUE_NAMES),
+    *(f"{c}_near_headline" for c in _MORE_CUE_NAMES),
+    *(f"{c}_in_best_sentences" for c in _MORE_CUE_NAMES),
+    "body_questions",
+    "questions_in_best_sentences",
+    "quotes_in_best_sentences",
+    *(f"{c}_in_lead_sentences" for c in _CUE_NAMES),
+    "mentioning_sentence_share",
+    "mean_sentence_cosine",
+    "sentence_count",
+    # IDF-weighted coverage of the headline's terms; a term unseen in training (a new claim's
+    # names) gets the highest IDF rather than dropping out as in the TF-IDF cosines
+    "idf_coverage",
+    "idf_lead_coverage",
+    "idf_best_sentence_coverage",
 )
+#: how many leading body sentences count as its lead for the ``*_in_lead_sentences`` features
+_LEAD_SENTENCES = 2
+_QUOTES = re.compile('["\u201c\u201d\u00ab\u00bb]')
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -90,6 +122,7 @@ class _Body:
         "cue_positions",
         "first_position",
         "sentence_cues",
+        "sentence_marks",
         "sentence_sets",
         "sentences",
         "term_set",
@@ -118,7 +151,10 @@ class _Body:
         self.sentence_sets = [set(t) for t in sentence_terms]
         self.sentence_cues = np.asarray(
             [[len(p) for p in _cue_counts(tokenize(s))] for s in parts], dtype=float
-        )
+        ).reshape(-1, len(_CUES))
+        self.sentence_marks = np.asarray(
+            [[s.count("?"), len(_QUOTES.findall(s))] for s in parts], dtype=float
+        ).reshape(-1, 2)
 
 
 class HeadlineBodyFeatures(TransformerMixin, BaseEstimator):
@@ -293,11 +329,21 @@ class HeadlineBodyFeatures(TransformerMixin, BaseEstimator):
             b_lsa = normalize(self.lsa_.transform(b_words))
             h_lsa = normalize(self.lsa_.transform(h_words))
         h_tokens = [tokenize(h) for h in unique_headlines]
-        h_cues = np.log1p([[len(p) for p in _cue_counts(t)] for t in h_tokens])
+        h_cues = np.log1p([[len(p) for p in _cue_counts(t)] for t in h_tokens]).reshape(
+            -1, len(_CUES)
+        )
         h_question = np.asarray([float("?" in h) for h in unique_headlines])
         b_cues = np.log1p([[len(p) for p in info.cue_positions] for info in body_info]).reshape(
-            -1, 3
+            -1, len(_CUES)
         )
+        b_questions = np.log1p([info.sentence_marks[:, 0].sum() for info in body_info])
+        b_sentences = np.log1p([len(info.sentence_sets) for info in body_info])
+        vocabulary, idf = wv.vocabulary_, wv.idf_
+        top_idf = float(idf.max()) if len(idf) else 1.0
+        h_idf = [
+            {t: float(idf[vocabulary[t]]) if t in vocabulary else top_idf for t in set(terms)}
+            for terms in h_terms
+        ]
 
         pairs: dict[tuple[int, int], int] = {}
         rows = np.asarray(
@@ -310,16 +356,28 @@ class HeadlineBodyFeatures(TransformerMixin, BaseEstimator):
         if self.lsa_ is not None:
             feats[:, 1] = np.einsum("ij,ij->i", b_lsa[ub], h_lsa[uh])
         feats[:, 2] = np.asarray(b_chars[ub].multiply(h_chars[uh]).sum(axis=1)).ravel()
-        feats[:, 11:14] = h_cues[uh]
+        feats[:, 11:14] = h_cues[uh, :3]
         feats[:, 14] = h_question[uh]
-        feats[:, 15:18] = b_cues[ub]
+        feats[:, 15:18] = b_cues[ub, :3]
         feats[:, 24] = np.log1p([len(t) for t in h_terms])[uh]
         feats[:, 25] = np.log1p([len(info.terms) for info in body_info])[ub]
+        feats[:, 26:28] = h_cues[uh, 3:]
+        feats[:, 28:30] = b_cues[ub, 3:]
+        feats[:, 34] = b_questions[ub]
+        feats[:, 42] = b_sentences[ub]
         for row, (b, h) in enumerate(pairs):
             body = body_info[b]
             sims = (body.sentences @ h_words[h].T).toarray().ravel()
             feats[row, 3:11] = self._overlap(body, h_terms[h], sims)
-            feats[row, 18:24] = self._cues_near(body, h_terms[h], sims)
+            near, in_best, marks = self._cues_near(body, h_terms[h], sims)
+            feats[row, 18:24] = [*near[:3], *in_best[:3]]
+            feats[row, 30:32] = near[3:]
+            feats[row, 32:34] = in_best[3:]
+            feats[row, 35:37] = marks
+            feats[row, 37:40] = np.log1p(body.sentence_cues[:_LEAD_SENTENCES, :3].sum(axis=0))
+            feats[row, 40] = float(np.mean(sims > 0))
+            feats[row, 41] = float(np.mean(sims))
+            feats[row, 43:46] = self._idf_coverage(body, h_idf[h], sims)
         return feats[rows], [info.terms for info in body_info]
 
     def _overlap(self, body: _Body, h_terms: list[str], sims: np.ndarray) -> list[float]:
@@ -345,9 +403,27 @@ class HeadlineBodyFeatures(TransformerMixin, BaseEstimator):
             first / max(len(body.terms), 1),
         ]
 
-    def _cues_near(self, body: _Body, h_terms: list[str], sims: np.ndarray) -> list[float]:
+    def _idf_coverage(
+        self, body: _Body, weights: dict[str, float], sims: np.ndarray
+    ) -> list[float]:
+        """Share of the headline's IDF mass found in the body, its lead and its best sentence."""
+        total = sum(weights.values())
+        if not total:
+            return [0.0, 0.0, 0.0]
+        lead = set(body.terms[: self.lead_terms])
+        best = body.sentence_sets[int(np.argmax(sims))] if len(sims) else set()
+        return [
+            sum(w for t, w in weights.items() if t in part) / total
+            for part in (body.term_set, lead, best)
+        ]
+
+    def _cues_near(
+        self, body: _Body, h_terms: list[str], sims: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """log1p counts of each cue kind near the headline's terms and in the best sentences,
+        and of question marks and quotation marks in the best sentences."""
         stems = tuple({t for t in h_terms if len(t) >= 3})
-        near = [0.0, 0.0, 0.0]
+        near = [0.0] * len(_CUES)
         if stems:
             anchors = np.asarray(
                 [
@@ -365,7 +441,8 @@ class HeadlineBodyFeatures(TransformerMixin, BaseEstimator):
                         near[k] = float(np.sum(gaps <= self.window))
         best = np.argsort(-sims, kind="stable")[: self.best_sentences]
         in_best = body.sentence_cues[best].sum(axis=0)
-        return [*np.log1p(near), *np.log1p(in_best)]
+        marks = body.sentence_marks[best].sum(axis=0)
+        return np.log1p(near), np.log1p(in_best), np.log1p(marks)
 
     # --- names and tags -------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from newsclf.errors import ConfigError
 from newsclf.features.hashed_ngrams import HashingTextVectorizer
 from newsclf.features.hashed_tfidf import HashedTfidfVectorizer
 from newsclf.features.headline_body import HeadlineBodyFeatures
+from newsclf.features.news_posts import NewsPostVectorizer
 from newsclf.features.pair import PairSimilarity, PairVectorizer
 from newsclf.features.text import TextVectorizer
 
@@ -32,6 +33,7 @@ TEXT_FEATURES: dict[str, Callable[..., BaseEstimator]] = {
     "tfidf": TextVectorizer,
     "hashing": HashingTextVectorizer,  # stateless, for experiment=streaming
     "hashed_tfidf": HashedTfidfVectorizer,  # hashed word n-gram TF-IDF, for experiment=20ng_fast
+    "news_posts": NewsPostVectorizer,  # word + char TF-IDF + subject thread, for experiment=20ng
 }
 #: stance-only feature kinds: one (text, target) transformer whose parameters are ``features.pair``
 PAIR_FEATURES: dict[str, Callable[..., BaseEstimator]] = {"headline_body": HeadlineBodyFeatures}

@@ -89,15 +89,44 @@ def _related_then_stance(params: dict[str, Any], seed: int, n_jobs: int) -> Any:
     related.setdefault("random_state", seed)
     stance = dict(params.pop("stance", None) or {})
     stance.setdefault("random_state", seed)
+    # optional: gradient boosting on the relation columns, averaged with the stance model
+    blend = dict(params.pop("stance_dense", None) or {})
+    if params.get("stance_scale") is not None:
+        params["stance_scale"] = dict(params["stance_scale"])
     est = build_estimator(RelatedThenStanceClassifier, params, "model.params")
+    linear = make_pipeline(
+        MaxAbsScaler(), build_estimator(LogisticRegression, stance, "model.params.stance")
+    )
+    if blend:
+        from newsclf.models.stance_blend import DenseSparseBlendClassifier
+
+        weight = blend.pop("weight", 0.5)
+        blend.setdefault("random_state", seed)
+        linear = build_estimator(
+            DenseSparseBlendClassifier,
+            {"dense_columns": est.relatedness_columns, "dense_weight": weight},
+            "model.params.stance_dense",
+        ).set_params(
+            dense=build_estimator(
+                HistGradientBoostingClassifier, blend, "model.params.stance_dense"
+            ),
+            sparse=linear,
+        )
     return est.set_params(
         relatedness=build_estimator(
             HistGradientBoostingClassifier, related, "model.params.relatedness"
         ),
-        stance=make_pipeline(
-            MaxAbsScaler(), build_estimator(LogisticRegression, stance, "model.params.stance")
-        ),
+        stance=linear,
     )
+
+
+def _thread_blend(params: dict[str, Any], seed: int, n_jobs: int) -> Any:
+    """LinearSVC + ComplementNB + same-thread prior (features=news_posts); scores by softmax."""
+    from newsclf.models.thread_blend import ThreadBlendClassifier
+
+    params.setdefault("random_state", seed)
+    params.setdefault("n_jobs", n_jobs)
+    return build_estimator(ThreadBlendClassifier, params, "model.params")
 
 
 def _simple(cls: type) -> Callable[[dict[str, Any], int, int], Any]:
@@ -113,6 +142,7 @@ MODELS: dict[str, Callable[[dict[str, Any], int, int], Any]] = {
     "multinomial_nb": _simple(MultinomialNB),
     "related_then_stance": _related_then_stance,
     "passive_aggressive": _passive_aggressive,
+    "thread_blend": _thread_blend,
 }
 
 

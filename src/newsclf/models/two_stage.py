@@ -42,6 +42,10 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
     unrelated_label : str, default="unrelated"
         The label of unrelated pairs. Without it in ``y`` only the stance model is fitted
         (``relatedness_`` is None), so the classifier still works on any labels.
+    stance_scale : dict of str to float or None, default=None
+        Multipliers of the stance model's probabilities by label (then renormalised), e.g.
+        ``{"disagree": 1.4}`` to trade precision of a rare stance for its recall; labels not
+        named keep 1. ``None`` leaves the probabilities as they are.
 
     Attributes
     ----------
@@ -59,16 +63,27 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
         stance: Any = None,
         relatedness_columns: int | None = None,
         unrelated_label: str = "unrelated",
+        stance_scale: dict[str, float] | None = None,
     ) -> None:
         self.relatedness = relatedness
         self.stance = stance
         self.relatedness_columns = relatedness_columns
         self.unrelated_label = unrelated_label
+        self.stance_scale = stance_scale
 
     def _check_params(self) -> None:
         n = self.relatedness_columns
         if n is not None and (isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1):
             raise ValueError(f"relatedness_columns must be a positive integer or None, got {n!r}")
+        scale = self.stance_scale
+        if scale is not None:
+            if not hasattr(scale, "items"):
+                raise ValueError(f"stance_scale must be a mapping label -> number, got {scale!r}")
+            for label, value in scale.items():
+                if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+                    raise ValueError(
+                        f"stance_scale[{label!r}] must be a positive number, got {value!r}"
+                    )
 
     def _leading(self, X: Any) -> np.ndarray:
         n = X.shape[1] if self.relatedness_columns is None else self.relatedness_columns
@@ -88,6 +103,9 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
         if len(self.classes_) < 2:
             raise ValueError(f"y must have at least two labels, got {list(self.classes_)}")
         unrelated = y == self.unrelated_label
+        unknown = sorted(set(self.stance_scale or {}) - {str(c) for c in y[~unrelated]})
+        if unknown:
+            raise ValueError(f"stance_scale names labels {unknown} that are not stances in y")
         self.relatedness_ = None
         if unrelated.any():
             self.relatedness_ = clone(
@@ -118,7 +136,13 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
             ]
             out[:, np.searchsorted(self.classes_, self.unrelated_label)] = p_unrelated
         columns = np.searchsorted(self.classes_, self.stance_.classes_)
-        out[:, columns] = (1 - p_unrelated)[:, None] * self.stance_.predict_proba(X)
+        stance = self.stance_.predict_proba(X)
+        if self.stance_scale:
+            stance = stance * np.asarray(
+                [float(self.stance_scale.get(str(c), 1.0)) for c in self.stance_.classes_]
+            )
+            stance /= np.maximum(stance.sum(axis=1, keepdims=True), np.finfo(float).tiny)
+        out[:, columns] = (1 - p_unrelated)[:, None] * stance
         return out
 
     def predict(self, X: Any) -> np.ndarray:
