@@ -15,11 +15,24 @@ headlines *and* new bodies: whole claims (components of headlines and bodies joi
 pairs) go to folds, a pair is tested only when both its sides are in the test fold and trained
 on only when neither is, and the tested unrelated pairs are weighted back to their share in
 the data. ``--set KEY=VALUE ...`` adds Hydra overrides to the experiment (variants).
+
+``--tune-scale`` (with ``--group strict``) also measures per-label multipliers of the stance
+probabilities (``model.params.stance_scale``) chosen without leakage: inside each outer fold's
+training part an inner strict CV (``--inner-folds``, default 3; new headlines and new bodies
+again) gives out-of-fold probabilities, the grid (``--scale-grid``) is searched on them for the
+best macro-F1 among multipliers whose FNC score is at most ``--max-fnc-drop`` points below the
+unscaled one, and the chosen multipliers are applied to the outer test fold. Scaling acts after
+fitting, so each fold is fitted once and the grid is evaluated on its cached probabilities
+(``--cache DIR`` keeps them between runs). The same search on the outer (5-fold) out-of-fold
+probabilities gives the multipliers for the shipped config.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import itertools
+import json
 import sys
 import time
 from pathlib import Path
@@ -152,6 +165,210 @@ def _report(
     return f"{name:<28} {score:6.2f} {np.mean(f1):9.3f}  {cells}  {seconds:7.0f}"
 
 
+def _unrelated_weights(y_tested: np.ndarray, y_all: np.ndarray) -> np.ndarray:
+    """Weights that bring the tested unrelated pairs back to their share in ``y_all``."""
+    weights = np.ones(len(y_tested))
+    unrelated = y_tested == "unrelated"
+    if unrelated.any() and (~unrelated).any():
+        share = np.mean(y_all == "unrelated")
+        weights[unrelated] = share / (1 - share) * (~unrelated).sum() / unrelated.sum()
+    return weights
+
+
+def scaled_predictions(
+    proba: np.ndarray, classes: np.ndarray, scale: dict[str, float] | None
+) -> np.ndarray:
+    """Labels of ``RelatedThenStanceClassifier(stance_scale=scale)`` from its unscaled proba.
+
+    The classifier's stance columns are ``P(related) * s`` with ``s`` the stance model's
+    probabilities; with the scale they are ``P(related) * (s * m) / sum(s * m)``, which equals
+    ``c * m / sum(c * m) * P(related)`` for the unscaled columns ``c`` (``P(related)`` cancels).
+    """
+    out = np.array(proba, dtype=float)
+    if scale:
+        stance = classes != "unrelated"
+        m = np.asarray([float(scale.get(str(c), 1.0)) for c in classes[stance]])
+        cols = out[:, stance]
+        related = cols.sum(axis=1, keepdims=True)
+        scaled = cols * m
+        scaled /= np.maximum(scaled.sum(axis=1, keepdims=True), np.finfo(float).tiny)
+        out[:, stance] = related * scaled
+    return classes[out.argmax(axis=1)]
+
+
+def _scores(y: np.ndarray, pred: np.ndarray, w: np.ndarray) -> tuple[float, float]:
+    f1 = f1_score(y, pred, labels=LABELS, average=None, zero_division=0, sample_weight=w)
+    return _weighted_fnc(y, pred, w), float(np.mean(f1))
+
+
+def choose_scale(
+    y: np.ndarray,
+    proba: np.ndarray,
+    classes: np.ndarray,
+    weights: np.ndarray,
+    grid: dict[str, list[float]],
+    max_fnc_drop: float,
+) -> tuple[dict[str, float], tuple[float, float], tuple[float, float]]:
+    """Multipliers with the best macro-F1 whose FNC is within ``max_fnc_drop`` of unscaled.
+
+    Ties go to the higher FNC score, then to the multipliers closest to 1. Returns the
+    multipliers, (FNC, macro-F1) unscaled and (FNC, macro-F1) with them.
+    """
+    base = _scores(y, scaled_predictions(proba, classes, None), weights)
+    best_key, best, best_scale = None, base, {}
+    labels = sorted(grid)
+    for values in itertools.product(*(grid[label] for label in labels)):
+        scale = {label: float(v) for label, v in zip(labels, values, strict=True)}
+        fnc, f1 = _scores(y, scaled_predictions(proba, classes, scale), weights)
+        if fnc < base[0] - max_fnc_drop:
+            continue
+        key = (round(f1, 6), round(fnc, 6), -sum(abs(np.log(v)) for v in scale.values()))
+        if best_key is None or key > best_key:
+            best_key, best, best_scale = key, (fnc, f1), scale
+    return {k: v for k, v in best_scale.items() if v != 1.0}, base, best
+
+
+def _fold_proba(
+    cfg, records, y: np.ndarray, train: np.ndarray, test: np.ndarray, cache: Path | None
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """The experiment's unscaled ``predict_proba`` on ``test`` after fitting on ``train``."""
+    if cache is not None and cache.exists():
+        with np.load(cache, allow_pickle=True) as z:
+            if np.array_equal(z["test"], test) and np.array_equal(z["train"], train):
+                return z["proba"], z["classes"], float(z["seconds"])
+    model = TaskModel(pipeline=build_pipeline(cfg, "stance"), input="pair", include_title=False)
+    t0 = time.perf_counter()
+    model.pipeline.fit(model.inputs([records[i] for i in train]), y[train])
+    proba = model.pipeline.predict_proba(model.inputs([records[i] for i in test]))
+    seconds = time.perf_counter() - t0
+    classes = np.asarray(model.pipeline.classes_, dtype=object)
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(cache, proba=proba, classes=classes, train=train, test=test, seconds=seconds)
+    return proba, classes, seconds
+
+
+def _tune_task(cfg, records, y, train, test, cache: Path | None, baseline: bool) -> dict:
+    proba, classes, seconds = _fold_proba(cfg, records, y, train, test, cache)
+    out = {"proba": proba, "classes": classes, "seconds": seconds}
+    if baseline:
+        t0 = time.perf_counter()
+        pairs = TaskModel(pipeline=None, input="pair", include_title=False).inputs
+        tr, te = pairs([records[i] for i in train]), pairs([records[i] for i in test])
+        out["baseline"] = (UclmrBaseline().fit(tr, y[train]).predict(te), time.perf_counter() - t0)
+    return out
+
+
+def _parse_grid(items: list[str]) -> dict[str, list[float]]:
+    grid = {}
+    for item in items:
+        label, _, values = item.partition("=")
+        if label not in LABELS or label == "unrelated" or not values:
+            raise SystemExit(f"--scale-grid: expected STANCE=V1,V2,... got {item!r}")
+        grid[label] = [float(v) for v in values.split(",")]
+    return grid
+
+
+def _tune_scale(args, cfg, records, y: np.ndarray, splits) -> int:
+    """Nested choice of ``stance_scale`` (see the module docstring) and its pooled figures."""
+    grid = _parse_grid(args.scale_grid)
+    cache_dir = None
+    if args.cache is not None:
+        key = json.dumps([args.seed, args.folds, args.inner_folds, args.limit, args.set])
+        cache_dir = args.cache / hashlib.sha256(key.encode()).hexdigest()[:12]
+    tasks = []  # (outer k, inner j or None, train, test)
+    for k, (train, test) in enumerate(splits):
+        tasks.append((k, None, train, test))
+        inner = _strict_splits([records[i] for i in train], args.inner_folds, args.seed)
+        tasks.extend((k, j, train[tr], train[te]) for j, (tr, te) in enumerate(inner))
+    tasks.sort(key=lambda t: -len(t[2]))  # biggest fits first
+    results = Parallel(n_jobs=args.jobs)(
+        delayed(_tune_task)(
+            cfg,
+            records,
+            y,
+            train,
+            test,
+            None if cache_dir is None else cache_dir / f"outer{k}_inner{j}.npz",
+            j is None,
+        )
+        for k, j, train, test in tasks
+    )
+    by_key = {t[:2]: (t[2], t[3], r) for t, r in zip(tasks, results, strict=True)}
+    names = ("experiment=fnc1", "experiment=fnc1 + nested scale", "UCLMR-style BoW + LR")
+    preds = {name: np.empty(len(y), object) for name in names}
+    seconds = dict.fromkeys(names, 0.0)
+    proba_all, classes = None, None
+    tested = np.zeros(len(y), bool)
+    for k in range(len(splits)):
+        train, test, outer = by_key[(k, None)]
+        classes = outer["classes"]
+        if proba_all is None:
+            proba_all = np.zeros((len(y), len(classes)))
+        proba_all[test] = outer["proba"]
+        inner_idx, inner_proba = [], []
+        for j in range(args.inner_folds):
+            _, te, r = by_key[(k, j)]
+            assert np.array_equal(r["classes"], classes)
+            inner_idx.append(te)
+            inner_proba.append(r["proba"])
+            seconds["experiment=fnc1 + nested scale"] += r["seconds"]
+        idx = np.concatenate(inner_idx)
+        scale, before, after = choose_scale(
+            y[idx],
+            np.vstack(inner_proba),
+            classes,
+            _unrelated_weights(y[idx], y[train]),
+            grid,
+            args.max_fnc_drop,
+        )
+        tested[test] = True
+        preds["experiment=fnc1"][test] = scaled_predictions(outer["proba"], classes, None)
+        preds["experiment=fnc1 + nested scale"][test] = scaled_predictions(
+            outer["proba"], classes, scale
+        )
+        preds["UCLMR-style BoW + LR"][test] = outer["baseline"][0]
+        seconds["experiment=fnc1"] += outer["seconds"]
+        seconds["experiment=fnc1 + nested scale"] += outer["seconds"]
+        seconds["UCLMR-style BoW + LR"] += outer["baseline"][1]
+        print(
+            f"fold {k + 1}: {len(train)} train / {len(test)} test pairs; inner {args.inner_folds}"
+            f"-fold OOF ({len(idx)} pairs) FNC {before[0]:.2f} -> {after[0]:.2f}, macro-F1 "
+            f"{before[1]:.3f} -> {after[1]:.3f} with stance_scale={scale or None}; outer FNC "
+            + " vs ".join(f"{fnc_score(y[test], preds[n][test]):.2f}" for n in names),
+            file=sys.stderr,
+        )
+    yt = y[tested]
+    weights = _unrelated_weights(yt, y)
+    unrelated = yt == "unrelated"
+    print(
+        f"FNC-1 training data, {len(y)} pairs, {args.folds}-fold CV grouped by "
+        f"{_GROUPED_BY[args.group]} (seed {args.seed}), pooled out-of-fold: {tested.sum()} test "
+        f"pairs ({(~unrelated).sum()} related, {unrelated.sum()} unrelated weighted "
+        f"x{weights[unrelated][0]:.2f} back to {np.mean(y == 'unrelated'):.1%})"
+    )
+    if args.set:
+        print("experiment overrides: " + " ".join(args.set))
+    print(
+        f"stance_scale chosen per outer fold on inner {args.inner_folds}-fold strict OOF "
+        f"(grid {json.dumps(grid)}, max macro-F1 with FNC drop <= {args.max_fnc_drop}); "
+        "fit seconds of the scaled row include the inner fits"
+    )
+    header = "  ".join(f"{'F1 ' + label:>8}" for label in LABELS)
+    print(f"{'model':<31} {'FNC %':>6} {'macro-F1':>9}  {header}  {'fit+pred s (sum of folds)':>7}")
+    for name in names:
+        print(_report(f"{name:<31}", yt, preds[name][tested], seconds[name], weights))
+    scale, before, after = choose_scale(
+        yt, proba_all[tested], classes, weights, grid, args.max_fnc_drop
+    )
+    print(
+        f"same search on the pooled outer {args.folds}-fold OOF (for the config): "
+        f"stance_scale={scale or None} (FNC {before[0]:.2f} -> {after[0]:.2f}, macro-F1 "
+        f"{before[1]:.3f} -> {after[1]:.3f}; in-sample for these folds, not an estimate)"
+    )
+    return 0
+
+
 def _fold(cfg, records, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> dict:
     """Out-of-fold predictions and fit+predict seconds of both models on one fold."""
     model = TaskModel(pipeline=build_pipeline(cfg, "stance"), input="pair", include_title=False)
@@ -181,14 +398,38 @@ def main(argv: list[str] | None = None) -> int:
         metavar="KEY=VALUE",
         help="extra Hydra overrides for the experiment (e.g. model.params.stance.C=0.5)",
     )
+    parser.add_argument(
+        "--tune-scale",
+        action="store_true",
+        help="nested choice of model.params.stance_scale (needs --group strict)",
+    )
+    parser.add_argument("--inner-folds", type=int, default=3)
+    parser.add_argument(
+        "--scale-grid",
+        nargs="*",
+        default=["disagree=1,1.5,2,3,4,6", "agree=0.8,1,1.25,1.5"],
+        metavar="STANCE=V1,V2",
+        help="multipliers searched per stance (others keep 1)",
+    )
+    parser.add_argument("--max-fnc-drop", type=float, default=1.0)
+    parser.add_argument("--cache", type=Path, default=None, help="keep fold probabilities here")
     args = parser.parse_args(argv)
+    if args.tune_scale and args.group != "strict":
+        parser.error("--tune-scale needs --group strict (the inner folds are strict too)")
 
     records, _ = read_fnc1(args.root)
     records = records[: args.limit]
     with initialize_config_module(version_base="1.3", config_module="newsclf.conf"):
         cfg = compose(
             config_name="config",
-            overrides=["experiment=fnc1", f"data.root={args.root}", f"seed={args.seed}", *args.set],
+            overrides=[
+                "experiment=fnc1",
+                f"data.root={args.root}",
+                f"seed={args.seed}",
+                *args.set,
+                # the nested search scales the cached unscaled probabilities itself
+                *(["model.params.stance_scale=null"] if args.tune_scale else []),
+            ],
         )
     y = np.asarray([r.stance for r in records], dtype=object)
     if args.group == "strict":
@@ -199,6 +440,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         folds = GroupKFold(n_splits=args.folds, shuffle=True, random_state=args.seed)
         splits = list(folds.split(y, y, groups))
+    if args.tune_scale:
+        return _tune_scale(args, cfg, records, y, splits)
     preds = {name: np.empty(len(y), object) for name in ("experiment=fnc1", "UCLMR-style BoW + LR")}
     seconds = dict.fromkeys(preds, 0.0)
     results = Parallel(n_jobs=args.jobs)(

@@ -228,3 +228,58 @@ def test_strict_folds_have_new_headlines_and_new_bodies() -> None:
         tested |= set(test)
     related = {i for i, r in enumerate(records) if r.stance != "unrelated"}
     assert related <= tested  # every related pair is tested once
+
+
+# --- nested tuning of stance_scale (bench --tune-scale) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "scale", [None, {"disagree": 3.0}, {"agree": 0.8, "disagree": 6.0}, {"discuss": 0.5}]
+)
+def test_scaled_predictions_from_cached_proba_match_the_classifier_with_that_scale(
+    scale: dict | None,
+) -> None:
+    X, y = _model_input()
+    plain = RelatedThenStanceClassifier(relatedness=LogisticRegression()).fit(X, y)
+    scaled = clone(plain).set_params(stance_scale=scale).fit(X, y)
+    pred = _bench().scaled_predictions(plain.predict_proba(X), plain.classes_, scale)
+    np.testing.assert_array_equal(pred, scaled.predict(X))
+
+
+def _tuning_case() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    classes = np.asarray(["agree", "disagree", "discuss", "unrelated"], dtype=object)
+    y = np.asarray(["disagree"] * 2 + ["agree"] * 4 + ["discuss"] * 4 + ["unrelated"] * 4)
+    proba = np.zeros((len(y), 4))
+    proba[:2] = [0.3, 0.2, 0.4, 0.1]  # disagree pairs the model calls discuss: x2 recovers them
+    proba[2:6] = [0.6, 0.1, 0.2, 0.1]
+    proba[6:10] = [0.2, 0.05, 0.65, 0.1]
+    proba[10:] = [0.05, 0.05, 0.1, 0.8]
+    return y, proba, classes
+
+
+def test_choose_scale_picks_the_multiplier_that_recovers_the_missed_disagree_pairs() -> None:
+    y, proba, classes = _tuning_case()
+    grid = {"disagree": [1.0, 1.5, 3.0, 6.0], "agree": [1.0]}
+    scale, before, after = _bench().choose_scale(y, proba, classes, np.ones(len(y)), grid, 1.0)
+    # x1.5 leaves them discuss (0.3 < 0.4); x3 recovers them (0.6 > 0.4) and leaves the agree
+    # rows (0.3 < 0.6) and the discuss rows (0.15 < 0.65) alone
+    assert scale == {"disagree": 3.0}
+    assert before[1] < after[1] == pytest.approx(1.0)
+    assert after[0] == pytest.approx(100.0)
+
+
+def test_choose_scale_keeps_no_multiplier_when_the_fnc_score_would_drop_too_far() -> None:
+    y, proba, classes = _tuning_case()
+    y = y.copy()
+    y[:2] = "discuss"  # now scaling disagree up only loses
+    scale, before, after = _bench().choose_scale(
+        y, proba, classes, np.ones(len(y)), {"disagree": [1.0, 3.0]}, 0.0
+    )
+    assert scale == {} and after == before
+
+
+def test_unrelated_weights_restore_the_unrelated_share_of_the_reference_labels() -> None:
+    y_all = np.asarray(["unrelated"] * 6 + ["agree"] * 2)
+    y_tested = np.asarray(["unrelated", "agree", "discuss"])
+    w = _bench()._unrelated_weights(y_tested, y_all)
+    assert w[0] / w.sum() == pytest.approx(0.75) and list(w[1:]) == [1.0, 1.0]

@@ -36,6 +36,8 @@ TRICKY = [
     "e\u0301kezet, ﬁ ligature, \u2028line sep \x85next",
     "x",
     "it's a well-known _under_score co-op 'quoted' don't-",
+    "soft\u00adhyphen zero\u200bwidth \ufeffbom ǅemal ΑΘΗΝΑ ΣΟΦΙΑ İstanbul",
+    "emoji \U0001f600 \u201equoted\u201d",
 ]
 
 
