@@ -39,6 +39,7 @@ SEPARATOR = "\ue000"
 
 #: distinct (word, language) rows kept per table before it starts afresh
 WORD_LIMIT = 400_000
+# 64-bit polynomial base (odd, so invertible mod 2**64) and a multiplicative mixing constant
 _BASE = np.uint64(0x9E3779B97F4A7C15)
 _BASE_INV = np.uint64(pow(0x9E3779B97F4A7C15, -1, 2**64))
 _MIX = np.uint64(0xBF58476D1CE4E5B9)
@@ -81,19 +82,7 @@ def term_hashes(terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
     cps = np.frombuffer(("\x01" + "\x01".join(terms) + "\x01").encode("utf-32-le"), np.uint32)
     bounds = np.flatnonzero(cps == 1)
     starts, ends = bounds[:-1] + 1, bounds[1:]
-    size = len(cps)
-    # h(term) = sum c[j] B^(end-1-j) = B^(end-1) * (S[end] - S[start]), S[k] = sum c[j] B^-j
-    powers = np.empty(size + 1, dtype=np.uint64)
-    powers[0] = 1
-    powers[1:] = _BASE
-    np.cumprod(powers, out=powers)
-    inverse = np.empty(size, dtype=np.uint64)
-    inverse[0] = 1
-    inverse[1:] = np.uint64(pow(0x9E3779B97F4A7C15, -1, 2**64))
-    np.cumprod(inverse, out=inverse)
-    prefix = np.zeros(size + 1, dtype=np.uint64)
-    np.cumsum(cps.astype(np.uint64) * inverse, out=prefix[1:])
-    return powers[ends - 1] * (prefix[ends] - prefix[starts]), powers[ends - starts]
+    return _segment_hashes(cps, starts, ends), _power_table(_BASE, len(cps) + 1)[ends - starts]
 
 
 class _Rows:
@@ -183,15 +172,18 @@ class _HashIndex:
         self.size += len(hashes)
 
 
-def word_hashes(cps: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """64-bit polynomial hash of each ``cps[start:end]`` (never 0: the index's empty mark)."""
-    cps64 = cps.astype(np.uint64)
-    # h = sum c[j] B^(end-1-j) = B^(end-1) * (S[end] - S[start]), S[k] = sum_{j<k} c[j] B^-j
+def _segment_hashes(cps: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """64-bit polynomial hash ``sum c[j] B^(end-1-j)`` of each ``cps[start:end]``."""
+    # = B^(end-1) * (S[end] - S[start]) with prefix sums S[k] = sum_{j<k} c[j] B^-j
     size = len(cps)
-    powers = _power_table(_BASE, size + 1)
     prefix = np.zeros(size + 1, dtype=np.uint64)
-    np.cumsum(cps64 * _power_table(_BASE_INV, size)[:size], out=prefix[1:])
-    hashes = powers[ends - 1] * (prefix[ends] - prefix[starts])
+    np.cumsum(cps.astype(np.uint64) * _power_table(_BASE_INV, size)[:size], out=prefix[1:])
+    return _power_table(_BASE, size + 1)[ends - 1] * (prefix[ends] - prefix[starts])
+
+
+def word_hashes(cps: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """:func:`_segment_hashes`, never 0 (the hash index's empty mark)."""
+    hashes = _segment_hashes(cps, starts, ends)
     hashes[hashes == 0] = 1
     return hashes
 

@@ -34,16 +34,12 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from newsclf.features._validation import as_texts, check_text_ngram_params, string_input_tags
-from newsclf.features._word_table import SEPARATOR, WordTable, word_table
+from newsclf.features._word_table import _BASE, _MIX, SEPARATOR, WordTable, word_table
 from newsclf.text.lang import SUPPORTED_LANGUAGES
 from newsclf.text.normalize import _CONTROL, _TRANSLATE
 
 __all__ = ["HashingTextVectorizer"]
 
-# 64-bit polynomial base (odd, so invertible mod 2**64) and mixing constant
-_BASE = np.uint64(0x9E3779B97F4A7C15)
-_MIX = np.uint64(0xBF58476D1CE4E5B9)
-_SEP = SEPARATOR
 _SEP_CP = ord(SEPARATOR)
 _TRANSLATE_PAIRS = tuple((chr(k), v) for k, v in _TRANSLATE.items())
 _BATCH = 1024  # texts normalised and hashed together (arrays of ~1M codepoints: cache-sized)
@@ -157,7 +153,7 @@ def _inverse_norms(squares: np.ndarray, indptr: np.ndarray, weight: float) -> np
 def _char_wb_columns(
     joined: np.ndarray, ngram_range: tuple[int, int], n_features: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(row, column) of every ``char_wb`` n-gram of normalised texts joined by ``_SEP``.
+    """(row, column) of every ``char_wb`` n-gram of normalised texts joined by ``SEPARATOR``.
 
     The n-grams are those of scikit-learn's ``char_wb`` analyzer: each word padded with one
     space on either side, every window of each size inside it, and a word too short for the
