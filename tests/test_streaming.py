@@ -38,6 +38,8 @@ TRICKY = [
     "it's a well-known _under_score co-op 'quoted' don't-",
     "soft\u00adhyphen zero\u200bwidth \ufeffbom ǅemal ΑΘΗΝΑ ΣΟΦΙΑ İstanbul",
     "emoji \U0001f600 \u201equoted\u201d",
+    # NFKC splits a raw word (U+00B4 -> space + accent, U+FE49 likewise) or empties one
+    "acute\u00b4split a\ufe49b \u200b lone zwsp \u00ad CAPS Caps caps",
 ]
 
 
@@ -61,14 +63,41 @@ def _expected(grams_per_doc: list[list[str]], n_features: int, salt_by_length: b
     return normalize(counts)
 
 
-def test_batch_words_are_the_words_of_normalize_text_per_text() -> None:
+def test_raw_words_normalised_one_by_one_give_the_words_of_normalize_text() -> None:
     texts = TRICKY + DEMO_TEXTS
     cps, starts, ends, doc = _batch_words(texts)
     got: list[list[str]] = [[] for _ in texts]
     for a, b, d in zip(starts, ends, doc, strict=True):
-        got[d].append(cps[a:b].tobytes().decode("utf-32-le"))
+        raw = cps[a:b].tobytes().decode("utf-32-le")
+        assert raw and not any(ch.isspace() for ch in raw)
+        got[d].extend(normalize_text(raw).split())
     expected = [normalize_text(t.replace("\ue000", " ")).split() for t in texts]
     assert got == expected
+
+
+def test_language_guess_counts_the_normalised_words_a_raw_word_stands_for() -> None:
+    from newsclf.text.lang import LANGUAGE_WORDS, SUPPORTED_LANGUAGES, language_of_normalized
+
+    # "az´the´the´the" is four normalised words (NFKC splits at U+00B4): the limit may fall
+    # inside it, and only the words before the limit count ("az" alone says Hungarian)
+    split_word = "az\u00b4the\u00b4the\u00b4the"
+    texts = (
+        [
+            " ".join(["x"] * k + [split_word] + ["the"] * 5)
+            for k in range(LANGUAGE_WORDS - 4, LANGUAGE_WORDS + 1)
+        ]
+        + TRICKY
+        + DEMO_TEXTS[:20]
+    )
+    vec = HashingTextVectorizer(char_ngram_range=None).fit(texts)
+    table = vec._table((1, 2), None)
+    cps, starts, ends, doc = _batch_words(texts)
+    wid = table.word_ids_of_codepoints(cps, starts, ends)
+    first = np.searchsorted(doc, np.arange(len(texts)))
+    got = [SUPPORTED_LANGUAGES[k] for k in table.languages(wid, doc, first, len(texts))]
+    expected = [language_of_normalized(normalize_text(t.replace("\ue000", " "))) for t in texts]
+    assert got == expected
+    assert expected[3] == "hu" and expected[0] == "en"
 
 
 def test_word_hash_index_finds_every_key_after_growth_and_clashes() -> None:
@@ -106,6 +135,17 @@ def test_char_block_hashes_sklearn_char_wb_ngrams(ngram_range: tuple[int, int]) 
     ).build_analyzer()
     expected = _expected([analyzer(t) for t in texts], 2**12, salt_by_length=True)
     assert np.allclose(vec.transform(texts).toarray(), expected.toarray())
+
+
+def test_word_and_char_blocks_sit_side_by_side_each_normalised_and_weighted() -> None:
+    texts = [t for t in TRICKY + DEMO_TEXTS[:20] if "\ue000" not in t]
+    params = {"n_features": 2**10, "word_ngram_range": (1, 2), "char_ngram_range": (3, 4)}
+    both = HashingTextVectorizer(**params, char_weight=0.5).fit(texts).transform(texts)
+    words = HashingTextVectorizer(**{**params, "char_ngram_range": None}).fit(texts)
+    chars = HashingTextVectorizer(**{**params, "word_ngram_range": None}).fit(texts)
+    expected = sp.hstack([words.transform(texts), 0.5 * chars.transform(texts)])
+    assert both.shape == (len(texts), 2 * 2**10)
+    assert abs(both - expected).max() < 1e-12
 
 
 def test_hashing_output_of_a_text_does_not_depend_on_its_batch() -> None:

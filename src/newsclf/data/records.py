@@ -36,6 +36,7 @@ _SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "c
 # encoder can write them back out, so they are refused where they come in
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _UNDECODED = re.compile("[\udc80-\udcff]")
+_STR_OR_NONE = frozenset({str, type(None)})
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +158,16 @@ def _record(
                 field=name,
                 hint="fix the \\ud800-style escape in the JSON",
             )
+    values = list(map(row.get, FIELDS))
+    if _STR_OR_NONE.issuperset(map(type, values)):  # the common case, without a call per field
+        rid, _, *rest = [v if v and not v.isspace() else None for v in values]
+        return Record(
+            values[1] or None,  # a whitespace-only text stays (check_record names it)
+            rid if rid is not None else str(line),
+            line,
+            str(path),
+            *rest,
+        )
     text = _clean(row.get("text"))
     if text is not None and not isinstance(text, str):
         raise DataError(

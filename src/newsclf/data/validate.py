@@ -63,7 +63,7 @@ def check_record(record: Record, *, tasks: Sequence[str], labelled: bool) -> Non
             field="text",
             hint="every record needs the article body in 'text'",
         )
-    if not r.text.strip():
+    if not r.text or r.text.isspace():  # (no stripped copy of the text)
         raise DataError("empty text", path=r.source, line=r.line, field="text")
     if "stance" in tasks and (r.target is None or not r.target.strip()):
         raise DataError(

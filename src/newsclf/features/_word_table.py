@@ -1,13 +1,15 @@
 """Per-process cache behind :class:`~newsclf.features.hashed_ngrams.HashingTextVectorizer`.
 
-Everything the hashed features need from a whitespace-separated word of the normalised text
-depends on that word alone (and on the document's language): its stopword-filtered, stemmed
-terms, the hashes of those terms, its ``char_wb`` n-grams (scikit-learn pads and slices each
-whitespace word separately) and its evidence for the language guess. So each distinct word is
-analysed once per process and kept as a *row* of a growing sparse table ``F`` (word -> unigram
-and char columns); a batch of texts becomes a sparse word-count matrix ``C`` (one entry per
-word occurrence, no sorting) and ``C @ F`` (scipy, C++) sums the columns per document. Only
-the word n-grams with n >= 2 are built per batch, from the cached term hashes.
+Everything the hashed features need from a whitespace-separated *raw* word of a text depends
+on that word alone (and on the document's language): its normalised form
+(:func:`~newsclf.text.normalize.normalize_text` does not reach across whitespace), its
+stopword-filtered, stemmed terms, their hashes and word-block columns, its ``char_wb``
+n-gram columns (scikit-learn pads and slices each whitespace word separately) and its
+evidence for the language guess. So each distinct raw word is analysed once per process and
+kept as a *row* of growing flat arrays: the row's terms (hash, ``B ** len``, column) and its
+char columns. A batch of texts then becomes a few numpy gathers over its word rows, the word
+n-grams (n >= 2) chained from the gathered term hashes, and one sort that counts each
+(document, column) pair.
 
 Words are found by a 64-bit hash of their codepoints in an open-addressing table probed in
 numpy (:class:`_HashIndex`), not by a ``dict`` of Python strings: that lookup was the largest
@@ -25,9 +27,9 @@ from itertools import repeat
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from newsclf.text.lang import LANGUAGE_WORDS, SUPPORTED_LANGUAGES, word_language_evidence
+from newsclf.text.normalize import normalize_text
 from newsclf.text.stopwords import STOPWORDS
 from newsclf.text.tokenize import _TOKEN, stem
 
@@ -85,32 +87,6 @@ def term_hashes(terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return _segment_hashes(cps, starts, ends), _power_table(_BASE, len(cps) + 1)[ends - starts]
 
 
-class _Rows:
-    """A growing CSR table of column lists, all values 1; rows ``0..prefix-1`` are the identity."""
-
-    def __init__(self, prefix: int) -> None:
-        self.indptr = _Growing(np.int32)
-        self.indices = _Growing(np.int32)
-        self.indptr.extend(np.arange(prefix + 1, dtype=np.int32))
-        self.indices.extend(np.arange(prefix, dtype=np.int32))
-        self.ones = np.ones(0)
-
-    def add(self, lengths: np.ndarray, columns: np.ndarray) -> None:
-        self.indices.extend(columns)
-        self.indptr.extend(self.indptr.view[-1] + np.cumsum(lengths))
-
-    def matrix(self, width: int, dtype: Any) -> sp.csr_matrix:
-        """The rows as a (rows x width) matrix viewing the buffers (no copy)."""
-        nnz = self.indices.n
-        if len(self.ones) < nnz or self.ones.dtype != dtype:
-            self.ones = np.ones(max(nnz, 2 * len(self.ones)), dtype=dtype)
-        X = sp.csr_matrix((self.indptr.n - 1, width), dtype=dtype)
-        X.data, X.indices, X.indptr = self.ones[:nnz], self.indices.view, self.indptr.view
-        X.has_sorted_indices = False  # a word's char n-grams are unsorted and may repeat
-        X.has_canonical_format = False
-        return X
-
-
 class _HashIndex:
     """Open-addressing map from 64-bit word hashes to word ids, probed in numpy.
 
@@ -129,16 +105,20 @@ class _HashIndex:
 
     def lookup(self, hashes: np.ndarray) -> np.ndarray:
         """Id of each hash, -1 where unknown."""
-        out = np.full(len(hashes), -1, dtype=np.int64)
         slots = self._slots(hashes)
-        todo = np.arange(len(hashes))
+        found = self.keys[slots]
+        out = self.values[slots]  # right where the first probe hits (most keys)
+        todo = np.flatnonzero(found != hashes)
+        out[todo] = -1
         mask = len(self.keys) - 1
+        slots, found = slots[todo], found[todo]
         while len(todo):
+            more = found != 0  # a taken slot: probe the next one
+            todo, slots = todo[more], (slots[more] + 1) & mask
             found = self.keys[slots]
             hit = found == hashes[todo]
             out[todo[hit]] = self.values[slots[hit]]
-            more = ~hit & (found != 0)
-            todo, slots = todo[more], (slots[more] + 1) & mask
+            todo, slots, found = todo[~hit], slots[~hit], found[~hit]
         return out
 
     def insert(self, hashes: np.ndarray, ids: np.ndarray) -> None:
@@ -170,6 +150,19 @@ class _HashIndex:
                 np.where(free[~place], slots[~place], (slots[~place] + 1) & mask),
             )
         self.size += len(hashes)
+
+
+_HU, _EN = SUPPORTED_LANGUAGES.index("hu"), SUPPORTED_LANGUAGES.index("en")
+
+
+def _score(words: list[str]) -> float:
+    """Hungarian minus English :func:`word_language_evidence` of normalised words (a text is
+    Hungarian when the sum over its first words is positive; halves add up exactly)."""
+    total = 0.0
+    for word in words:
+        hu, en = word_language_evidence(word)
+        total += hu - en
+    return total
 
 
 def _segment_hashes(cps: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -204,76 +197,65 @@ def _power_table(base: np.uint64, n: int) -> np.ndarray:
 
 
 class WordTable:
-    """Words seen by this process -> cached rows of the feature table (see module doc).
+    """Raw words seen by this process -> cached rows (see module doc).
 
     The hashing parameters come in as two functions: ``unigram_columns(term_hashes)`` (the
-    word-block column of each term, or None when unigrams are not features) and
-    ``char_columns(words)`` (``(count per word, their char-block columns)``, or None).
-    Word rows start at ``prefix``: rows ``0..prefix-1`` are the identity, so that a hashed
-    word n-gram column ``c`` can be counted as row ``c``.
+    word-block column of each term) and ``char_columns(words)`` (``(count per word, their
+    char-block columns)``, or None when char n-grams are not features).
     """
 
     def __init__(
-        self,
-        *,
-        stem_words: bool,
-        stopwords: bool,
-        unigram_columns: Any,
-        char_columns: Any,
-        prefix: int,
+        self, *, stem_words: bool, stopwords: bool, unigram_columns: Any, char_columns: Any
     ) -> None:
         self.stem_words = stem_words
         self.stopwords = stopwords
         self.unigram_columns = unigram_columns
         self.char_columns = char_columns
-        self.prefix = prefix
         self.lock = threading.Lock()
         self._reset()
 
     def _reset(self) -> None:
-        self.ids: dict[str, int] = {SEPARATOR: 0}
-        self.index = _HashIndex()  # hash of a word's codepoints -> its id
-        self.words: list[str] = [SEPARATOR]
-        self.evidence = [_Growing(np.float64), _Growing(np.float64)]  # hu, en per word id
-        for ev in self.evidence:
-            ev.extend(np.zeros(1))
-        self.rows = [_Growing(np.int64, -1) for _ in SUPPORTED_LANGUAGES]  # word id -> row
-        self.part = _Rows(self.prefix)
-        self._matrix: sp.csr_matrix | None = None
-        self._matrix_key: tuple | None = None
-        self.n_words = 0  # cached (word, language) rows
-        self.t_indptr = _Growing(np.int64)
+        self.ids: dict[str, int] = {}  # normalised form -> word id
+        self.index = _HashIndex()  # hash of a raw word's codepoints -> id of its form
+        self.words: list[str] = []  # normalised form (words joined by one space) per id
+        self.score = _Growing(np.float64)  # Hungarian minus English evidence per id
+        self.n_sub = _Growing(np.int64)  # normalised whitespace-separated words per id
+        # (word id, language index) -> row: at word_id * len(SUPPORTED_LANGUAGES) + language
+        self.rows = _Growing(np.int64, -1)
+        self.n_words = 0  # rows
+        self.t_indptr = _Growing(np.int64)  # row -> its terms
         self.t_indptr.extend(np.zeros(1, dtype=np.int64))
         self.t_hash = _Growing(np.uint64)
         self.t_power = _Growing(np.uint64)
-
-    @property
-    def n_rows(self) -> int:
-        return self.prefix + self.n_words
+        self.t_column = _Growing(np.int64)
+        self.c_indptr = _Growing(np.int64)  # row -> its char n-gram columns
+        self.c_indptr.extend(np.zeros(1, dtype=np.int64))
+        self.c_column = _Growing(np.int64)
 
     # -- words -------------------------------------------------------------------------------
 
-    def word_ids(self, words: list[str]) -> np.ndarray:
-        """Id of each word, adding the new ones (and their language evidence)."""
+    def word_ids(self, raw_words: list[str]) -> np.ndarray:
+        """Id of each raw word's normalised form, adding the new forms (and their evidence)."""
         ids = self.ids
-        wid = np.fromiter(map(ids.get, words, repeat(-1)), dtype=np.int64, count=len(words))
+        forms = [" ".join(normalize_text(w).split()) for w in raw_words]
+        wid = np.fromiter(map(ids.get, forms, repeat(-1)), dtype=np.int64, count=len(forms))
         missing = np.flatnonzero(wid < 0)
         if len(missing):
-            new = list(dict.fromkeys(words[i] for i in missing))
+            new = list(dict.fromkeys(forms[i] for i in missing))
             start = len(ids)
-            for k, word in enumerate(new):
-                ids[word] = start + k
+            for k, form in enumerate(new):
+                ids[form] = start + k
             self.words.extend(new)
-            scores = np.asarray([word_language_evidence(w) for w in new]).reshape(-1, 2)
-            self.evidence[0].extend(scores[:, 0])
-            self.evidence[1].extend(scores[:, 1])
-            wid[missing] = [ids[words[i]] for i in missing]
+            parts = [form.split() for form in new]
+            self.score.extend(np.fromiter(map(_score, parts), dtype=np.float64, count=len(new)))
+            self.n_sub.extend(np.fromiter(map(len, parts), dtype=np.int64, count=len(new)))
+            wid[missing] = [ids[forms[i]] for i in missing]
         return wid
 
     def word_ids_of_codepoints(
         self, cps: np.ndarray, starts: np.ndarray, ends: np.ndarray
     ) -> np.ndarray:
-        """Id of each word ``cps[start:end]`` (as :meth:`word_ids`), found by hash in numpy."""
+        """Id of each raw word ``cps[start:end]`` (as :meth:`word_ids`), found by hash in numpy."""
         hashes = word_hashes(cps, starts, ends)
         wid = self.index.lookup(hashes)
         missing = np.flatnonzero(wid < 0)
@@ -281,7 +263,7 @@ class WordTable:
             new_hashes, first = np.unique(hashes[missing], return_index=True)
             at = missing[first]
             words = [
-                cps[a:b].tobytes().decode("utf-32-le")
+                cps[a:b].tobytes().decode("utf-32-le", "surrogatepass")
                 for a, b in zip(starts[at], ends[at], strict=True)
             ]
             ids = self.word_ids(words)
@@ -289,33 +271,44 @@ class WordTable:
             wid[missing] = self.index.lookup(hashes[missing])
         return wid
 
-    def languages(self, wid: np.ndarray, doc: np.ndarray, starts: np.ndarray, n_docs: int):
-        """Index into SUPPORTED_LANGUAGES of each document (``language_of_normalized``)."""
-        first = (np.arange(len(wid)) - starts[doc]) < LANGUAGE_WORDS
-        hu = np.bincount(doc[first], self.evidence[0].view[wid[first]], minlength=n_docs)
-        en = np.bincount(doc[first], self.evidence[1].view[wid[first]], minlength=n_docs)
-        return np.where(hu > en, SUPPORTED_LANGUAGES.index("hu"), SUPPORTED_LANGUAGES.index("en"))
+    def languages(
+        self, wid: np.ndarray, doc: np.ndarray, starts: np.ndarray, n_docs: int
+    ) -> np.ndarray:
+        """Index into SUPPORTED_LANGUAGES of each document (``language_of_normalized``).
+
+        The guess reads the first :data:`LANGUAGE_WORDS` words of the normalised text; a raw
+        word may stand for 0, 1 or more of them, so positions are counted in normalised words.
+        """
+        if not len(wid):
+            return np.full(n_docs, _EN)
+        n_sub = self.n_sub.buf[wid]
+        end = np.cumsum(n_sub)  # position after each raw word, counted from the batch start
+        end -= np.where(starts > 0, end[np.maximum(starts - 1, 0)], 0)[doc]
+        score = self.score.buf[wid]
+        score[end > LANGUAGE_WORDS] = 0.0
+        # a word that straddles the limit counts with its normalised words before it
+        for at in np.flatnonzero((end > LANGUAGE_WORDS) & (end - n_sub < LANGUAGE_WORDS)):
+            score[at] = _score(self.words[wid[at]].split()[: LANGUAGE_WORDS - end[at] + n_sub[at]])
+        hu_minus_en = np.bincount(doc, score, minlength=n_docs)
+        return np.where(hu_minus_en > 0, _HU, _EN)
 
     # -- rows ----------------------------------------------------------------------------------
 
     def feature_rows(self, wid: np.ndarray, lang: np.ndarray) -> np.ndarray:
-        """Row of the table for each (word id, language index), building the missing ones."""
-        out = np.empty(len(wid), dtype=np.int64)
-        for k, code in enumerate(SUPPORTED_LANGUAGES):
-            at = np.flatnonzero(lang == k)
-            if not len(at):
-                continue
-            ids = wid[at]
-            table = self.rows[k]
-            table.reserve(len(self.ids))
-            rows = table.buf[ids]
-            missing = np.flatnonzero(rows < 0)
-            if len(missing):
-                new = np.unique(ids[missing])
-                table.buf[new] = self._add_rows([self.words[i] for i in new], code)
-                rows = table.buf[ids]
-            out[at] = rows
-        return out
+        """Row of each (word id, language index), building the missing ones."""
+        key = wid * len(SUPPORTED_LANGUAGES) + lang
+        self.rows.reserve(len(self.words) * len(SUPPORTED_LANGUAGES))
+        rows = self.rows.buf[key]
+        missing = np.flatnonzero(rows < 0)
+        if len(missing):
+            new = np.unique(key[missing])
+            for k, code in enumerate(SUPPORTED_LANGUAGES):
+                of_lang = new[new % len(SUPPORTED_LANGUAGES) == k]
+                if len(of_lang):
+                    words = [self.words[i] for i in of_lang // len(SUPPORTED_LANGUAGES)]
+                    self.rows.buf[of_lang] = self._add_rows(words, code)
+            rows = self.rows.buf[key]
+        return rows
 
     def _add_rows(self, words: list[str], lang: str) -> np.ndarray:
         stop = STOPWORDS[lang] if self.stopwords else ()
@@ -329,52 +322,39 @@ class WordTable:
         hashes, powers = term_hashes([t for terms in terms_per_word for t in terms])
         self.t_hash.extend(hashes)
         self.t_power.extend(powers)
+        self.t_column.extend(self.unigram_columns(hashes))
         self.t_indptr.extend(self.t_indptr.view[-1] + np.cumsum(counts))
-        unigram = self.unigram_columns(hashes)  # one column per term, or None
         chars = self.char_columns(words)  # (count per word, columns), or None
-        lengths = np.zeros(len(words), dtype=np.int64)
-        pieces = []
-        if unigram is not None:
-            lengths += counts
-            pieces.append((counts, unigram))
         if chars is not None:
-            lengths += chars[0]
-            pieces.append(chars)
-        # each row: the word's unigram columns, then its char columns
-        columns = np.zeros(int(lengths.sum()), dtype=np.int64)
-        row_start = np.cumsum(lengths) - lengths
-        done = np.zeros(len(words), dtype=np.int64)
-        for size, values in pieces:
-            dest = np.repeat(row_start + done - (np.cumsum(size) - size), size)
-            columns[dest + np.arange(len(values))] = values
-            done += size
-        first = self.n_rows
-        self.part.add(lengths, columns)
+            self.c_column.extend(chars[1])
+            self.c_indptr.extend(self.c_indptr.view[-1] + np.cumsum(chars[0]))
+        first = self.n_words
         self.n_words += len(words)
-        return np.arange(first, self.n_rows)
+        return np.arange(first, self.n_words)
 
-    def matrix(self, width: int, dtype: Any) -> sp.csr_matrix:
-        """Rows -> counts (identity rows first); rebuilt only when the table has grown."""
-        key = (self.n_rows, width, np.dtype(dtype))
-        if self._matrix_key != key:
-            self._matrix = self.part.matrix(width, np.dtype(dtype))
-            self._matrix_key = key
-        return self._matrix
+    def terms_of_rows(self, rows: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Hash, power, word-block column and owner (index into ``rows``) of each term."""
+        flat, owner = _expand(self.t_indptr.buf, rows)
+        return self.t_hash.buf[flat], self.t_power.buf[flat], self.t_column.buf[flat], owner
 
-    def terms_of_rows(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Term hashes, powers and the position (index into ``rows``) of each term, in order."""
-        rows = rows - self.prefix
-        starts = self.t_indptr.buf[rows]
-        counts = self.t_indptr.buf[rows + 1] - starts
-        total = int(counts.sum())
-        offsets = np.cumsum(counts) - counts
-        flat = np.repeat(starts - offsets, counts) + np.arange(total)
-        owner = np.repeat(np.arange(len(rows)), counts)
-        return self.t_hash.buf[flat], self.t_power.buf[flat], owner
+    def chars_of_rows(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Char-block column and owner (index into ``rows``) of each char n-gram."""
+        flat, owner = _expand(self.c_indptr.buf, rows)
+        return self.c_column.buf[flat], owner
 
     def check_size(self) -> None:
-        if len(self.ids) > WORD_LIMIT or self.n_words > WORD_LIMIT:
+        if max(len(self.ids), self.index.size, self.n_words) > WORD_LIMIT:
             self._reset()
+
+
+def _expand(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the entries of ``rows`` in a CSR-like store, and the owner of each."""
+    starts = indptr[rows]
+    counts = indptr[rows + 1] - starts
+    total = int(counts.sum())
+    offsets = np.cumsum(counts) - counts
+    flat = np.repeat(starts - offsets, counts) + np.arange(total)
+    return flat, np.repeat(np.arange(len(rows)), counts)
 
 
 _TABLES: dict[tuple, WordTable] = {}

@@ -12,12 +12,12 @@ hashed into fixed-size blocks. The text goes through the same steps as in
 
 This is what scikit-learn's ``HashingVectorizer(analyzer=...)`` with those analyzers computes,
 but without one Python string and one murmurhash call per n-gram
-(``HashingVectorizer(analyzer="char_wb")`` builds ~3,000 strings per demo article): a batch of
-texts is normalised as one string, its words are found and hashed in numpy, and each distinct
-word is analysed (terms, stems, char n-grams, their columns) once per process and cached
-(:mod:`newsclf.features._word_table`); a document is then the sum of its words' cached rows
-plus its word n-grams (scipy sparse product). Speed and its limits: experiments/RESULTS.md,
-"Scaling (issue 6)".
+(``HashingVectorizer(analyzer="char_wb")`` builds ~3,000 strings per demo article): the raw
+whitespace-separated words of a batch of texts are found and hashed in numpy, each distinct
+raw word is normalised and analysed (terms, stems, char n-grams, their columns) once per
+process and cached (:mod:`newsclf.features._word_table`), and a batch becomes gathers of its
+words' cached columns plus its word n-grams, counted per document by one sort. Speed and its
+limits: experiments/RESULTS.md, "Scaling (issue 6)".
 
 Each block is ``log(1 + count)`` (``sublinear_tf``) and L2-normalised, like the TF-IDF path
 without IDF (which would need a pass over the corpus).
@@ -25,7 +25,6 @@ without IDF (which would need a pass over the corpus).
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 import numpy as np
@@ -36,22 +35,23 @@ from sklearn.utils.validation import check_is_fitted
 from newsclf.features._validation import as_texts, check_text_ngram_params, string_input_tags
 from newsclf.features._word_table import _BASE, _MIX, SEPARATOR, WordTable, word_table
 from newsclf.text.lang import SUPPORTED_LANGUAGES
-from newsclf.text.normalize import _CONTROL, _TRANSLATE
+from newsclf.text.normalize import _CONTROL
 
 __all__ = ["HashingTextVectorizer"]
 
 _SEP_CP = ord(SEPARATOR)
-_TRANSLATE_PAIRS = tuple((chr(k), v) for k, v in _TRANSLATE.items())
-_BATCH = 1024  # texts normalised and hashed together (arrays of ~1M codepoints: cache-sized)
+_BATCH = 1024  # texts hashed together (arrays of ~1M codepoints: cache-sized)
 
 
 def _space_table() -> np.ndarray:
-    """Codepoints below 0x3001 that normalize_text turns into (collapsed) spaces."""
-    table = np.zeros(0x3002, dtype=bool)
+    """Word breaks by codepoint: what normalize_text turns into (collapsed) spaces (none above
+    U+3000) and the text separator; every codepoint above it is looked up as its last entry."""
+    table = np.zeros(_SEP_CP + 2, dtype=bool)
     for cp in range(0x3001):
         ch = chr(cp)
         if ch.isspace() or _CONTROL.fullmatch(ch):
             table[cp] = True
+    table[_SEP_CP] = True
     return table
 
 
@@ -67,26 +67,27 @@ def _column(hashes: np.ndarray, salt: int, n_features: int) -> np.ndarray:
 
 
 def _batch_words(batch: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Codepoints of the batch, and ``(start, end, text index)`` of each word in them.
+    """Codepoints of the batch, and ``(start, end, text index)`` of each *raw* word in them.
 
-    The steps of :func:`normalize_text` on the joined batch, minus the whitespace collapsing:
-    a word is a maximal run of codepoints that are neither whitespace (``str.isspace``, what
-    the regex ``\\s`` matches) nor a control character nor the text separator.
+    A raw word is a maximal run of codepoints that are neither whitespace (``str.isspace``,
+    what the regex ``\\s`` matches) nor a control character nor the text separator, in the
+    text as given. :func:`normalize_text` acts on each raw word on its own (NFKC, folding and
+    lowercasing do not reach across whitespace; NFKC may split a word, e.g. at U+00B4), so
+    the word table normalises each distinct raw word once instead of every batch being
+    normalised whole (~60% of the work per article).
     """
     big = SEPARATOR.join(batch)
     if big.count(SEPARATOR) != len(batch) - 1:  # a text holds the separator: it becomes a space
         big = SEPARATOR.join(t.replace(SEPARATOR, " ") for t in batch)
-    big = unicodedata.normalize("NFKC", big)
-    for old, new in _TRANSLATE_PAIRS:
-        if old in big:
-            big = big.replace(old, new)
-    cps = np.frombuffer(big.lower().encode("utf-32-le"), dtype=np.uint32)
-    sep = cps == _SEP_CP
+    cps = np.frombuffer(big.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     blank = np.ones(len(cps) + 2, dtype=np.int8)
-    blank[1:-1] = _SPACE_TABLE[np.minimum(cps, 0x3001)] | sep
+    blank[1:-1] = _SPACE_TABLE[np.minimum(cps, _SEP_CP + 1)]
     edges = np.diff(blank)
     starts, ends = np.flatnonzero(edges == -1), np.flatnonzero(edges == 1)
-    return cps, starts, ends, np.cumsum(sep)[starts]
+    # words before each separator -> words per text -> text index of each word
+    before = np.searchsorted(starts, np.flatnonzero(cps == _SEP_CP))
+    per_text = np.diff(before, prepend=0, append=len(starts))
+    return cps, starts, ends, np.repeat(np.arange(len(batch)), per_text)
 
 
 def _ngram_columns(
@@ -96,7 +97,7 @@ def _ngram_columns(
     ngram_range: tuple[int, int],
     n_features: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(document, column) of each word n-gram with n >= 2, by document (terms in order).
+    """(document, column) of each word n-gram with n >= 2 (terms in document order).
 
     An n-gram hashes as its space-joined terms: ``h("a b") = (h(a) * B + " ") * B^len(b) + h(b)``.
     """
@@ -112,28 +113,7 @@ def _ngram_columns(
             same = doc[:m] == doc[n - 1 : n - 1 + m]
             rows_out.append(doc[:m][same])
             cols_out.append(_column(gram[same], 0, n_features).astype(np.int64))
-    rows, cols = np.concatenate(rows_out), np.concatenate(cols_out)
-    if len(rows_out) > 2:
-        order = np.argsort(rows, kind="stable")
-        rows, cols = rows[order], cols[order]
-    return rows, cols
-
-
-def _merge_rows(
-    first: tuple[np.ndarray, np.ndarray, np.ndarray], second: tuple[np.ndarray, ...]
-) -> tuple[np.ndarray, ...]:
-    """Row-wise concatenation of two CSR triples ``(data, indices, indptr)``."""
-    indptr = first[2] + second[2]
-    count_a, count_b = np.diff(first[2]), np.diff(second[2])
-    at_a = np.arange(len(first[1])) + np.repeat(indptr[:-1] - first[2][:-1], count_a)
-    at_b = np.arange(len(second[1])) + np.repeat(indptr[:-1] + count_a - second[2][:-1], count_b)
-    out = []
-    for k in range(2):
-        merged = np.empty(indptr[-1], dtype=np.result_type(first[k], second[k]))
-        merged[at_a] = first[k]
-        merged[at_b] = second[k]
-        out.append(merged)
-    return out[0], out[1], indptr
+    return np.concatenate(rows_out), np.concatenate(cols_out)
 
 
 def _row_sums(values: np.ndarray, indptr: np.ndarray) -> np.ndarray:
@@ -148,6 +128,29 @@ def _row_sums(values: np.ndarray, indptr: np.ndarray) -> np.ndarray:
 def _inverse_norms(squares: np.ndarray, indptr: np.ndarray, weight: float) -> np.ndarray:
     norms = np.sqrt(_row_sums(squares, indptr))
     return weight / np.where(norms > 0, norms, 1.0)
+
+
+def _count_keys(
+    keys: np.ndarray, n: int, bits: int, dtype: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CSR ``(counts, columns, indptr)`` of ``n`` rows from ``row << bits | column`` keys.
+
+    One sort (numpy's vectorised sort of 32-bit keys) counts the repeats; it beats summing
+    cached sparse rows with a scipy product (which touches a dense row-wide buffer twice).
+    """
+    keys.sort()
+    new = np.empty(len(keys), dtype=bool)
+    new[:1] = True
+    np.not_equal(keys[1:], keys[:-1], out=new[1:])
+    first = np.flatnonzero(new)
+    counts = np.diff(first, append=len(keys)).astype(dtype)
+    unique = keys[first]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(
+        np.bincount((unique >> keys.dtype.type(bits)).astype(np.int64), minlength=n), out=indptr[1:]
+    )
+    columns = (unique & keys.dtype.type((1 << bits) - 1)).astype(np.int32)
+    return counts, columns, indptr
 
 
 def _char_wb_columns(
@@ -305,10 +308,9 @@ class HashingTextVectorizer(TransformerMixin, BaseEstimator):
 
     def _table(self, word: tuple[int, int] | None, char: tuple[int, int] | None) -> WordTable:
         n_features = int(self.n_features)
-        unigrams = word is not None and word[0] == 1
 
-        def unigram_columns(hashes: np.ndarray) -> np.ndarray | None:
-            return _column(hashes, 0, n_features).astype(np.int64) if unigrams else None
+        def unigram_columns(hashes: np.ndarray) -> np.ndarray:
+            return _column(hashes, 0, n_features).astype(np.int64)
 
         def char_columns(words: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
             if char is None:
@@ -317,7 +319,7 @@ class HashingTextVectorizer(TransformerMixin, BaseEstimator):
             rows, cols = _char_wb_columns(cps, char, n_features)
             order = np.argsort(rows, kind="stable")
             counts = np.bincount(rows.astype(np.int64), minlength=len(words))
-            return counts, cols[order].astype(np.int64)
+            return counts, cols[order].astype(np.int64) + n_features * (word is not None)
 
         key = (bool(self.stem), bool(self.stopwords), word, char, n_features)
         return word_table(
@@ -327,7 +329,6 @@ class HashingTextVectorizer(TransformerMixin, BaseEstimator):
                 stopwords=bool(self.stopwords),
                 unigram_columns=unigram_columns,
                 char_columns=char_columns,
-                prefix=n_features if word is not None and word[1] >= 2 else 0,
             ),
         )
 
@@ -340,58 +341,67 @@ class HashingTextVectorizer(TransformerMixin, BaseEstimator):
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """CSR ``(data, indices, indptr)`` of one batch: each block (log) tf, L2, weighted.
 
-        Three steps, kept apart so that experiments/bench_scale.py can time each.
+        Steps kept apart so that experiments/bench_scale.py can time each.
         """
         cps, starts, ends, doc = _batch_words(batch)
         wid = table.word_ids_of_codepoints(cps, starts, ends)
-        counts = self._count_matrix(wid, doc, len(batch), table, word)
-        return self._weighted(counts @ table.matrix(int(self.n_features_out_), self.dtype), char)
+        keys = self._keys(wid, doc, len(batch), table, word, char)
+        return self._weighted(*_count_keys(keys, len(batch), self._key_bits(), self.dtype), char)
 
-    def _count_matrix(
+    def _key_bits(self) -> int:
+        return max(int(self.n_features_out_) - 1, 1).bit_length()
+
+    def _keys(
         self,
         wid: np.ndarray,
         doc: np.ndarray,
         n: int,
         table: WordTable,
         word: tuple[int, int] | None,
-    ) -> sp.csr_matrix:
-        """Documents x table rows: one entry per word occurrence and per word n-gram (n >= 2)."""
-        dtype = np.dtype(self.dtype)
-        indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(doc, minlength=n), out=indptr[1:])
+        char: tuple[int, int] | None,
+    ) -> np.ndarray:
+        """``document << bits | column`` of every n-gram occurrence of the batch."""
         if self.lang == "auto":
-            lang = table.languages(wid, doc, indptr[:-1], n)[doc]
+            first = np.searchsorted(doc, np.arange(n))
+            lang = table.languages(wid, doc, first, n)[doc]
         else:
             lang = np.full(len(wid), SUPPORTED_LANGUAGES.index(self.lang))
         rows = table.feature_rows(wid, lang)
-        entries = (np.ones(len(rows), dtype=dtype), rows, indptr)
-        if word is not None and word[1] >= 2:  # n-gram column c is identity row c of the table
-            hashes, powers, owner = table.terms_of_rows(rows)
-            gram_doc, gram_col = _ngram_columns(
-                hashes, powers, doc[owner], word, int(self.n_features)
-            )
-            gram_indptr = np.zeros(n + 1, dtype=np.int64)
-            np.cumsum(np.bincount(gram_doc, minlength=n), out=gram_indptr[1:])
-            grams = (np.ones(len(gram_col), dtype=dtype), gram_col, gram_indptr)
-            entries = _merge_rows(entries, grams)
-        return sp.csr_matrix(
-            (entries[0], entries[1].astype(np.int32), entries[2].astype(np.int32)),
-            shape=(n, table.n_rows),
-        )
+        bits = self._key_bits()
+        key_type = np.uint32 if n << bits < 2**32 else np.uint64
+        shift = key_type(bits)
+        keys = []
+        if word is not None:
+            hashes, powers, columns, owner = table.terms_of_rows(rows)
+            term_doc = doc[owner]
+            if word[0] == 1:
+                keys.append(term_doc.astype(key_type) << shift | columns.astype(key_type))
+            if word[1] >= 2:
+                gram_doc, gram_col = _ngram_columns(
+                    hashes, powers, term_doc, word, int(self.n_features)
+                )
+                keys.append(gram_doc.astype(key_type) << shift | gram_col.astype(key_type))
+        if char is not None:
+            columns, owner = table.chars_of_rows(rows)
+            keys.append(doc[owner].astype(key_type) << shift | columns.astype(key_type))
+        return np.concatenate(keys) if keys else np.zeros(0, dtype=key_type)
 
     def _weighted(
-        self, X: sp.csr_matrix, char: tuple[int, int] | None
+        self,
+        values: np.ndarray,
+        indices: np.ndarray,
+        indptr: np.ndarray,
+        char: tuple[int, int] | None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Counts -> (log) tf, each block L2-normalised, the char block weighted (in place)."""
-        n, n_features = X.shape[0], int(self.n_features)
+        n, n_features = len(indptr) - 1, int(self.n_features)
         dtype = np.dtype(self.dtype)
-        values, indptr = X.data, X.indptr
         if self.sublinear_tf:
             np.log1p(values, out=values)
         squares = values * values
         per_row = np.diff(indptr)
         if self.word_ngram_range is not None and char is not None:
-            is_char = X.indices >= n_features
+            is_char = indices >= n_features
             all_sums = _row_sums(squares, indptr)
             squares *= is_char
             char_sums = _row_sums(squares, indptr)
@@ -404,7 +414,7 @@ class HashingTextVectorizer(TransformerMixin, BaseEstimator):
             weight = 1.0 if char is None else float(self.char_weight)
             scale = np.repeat(_inverse_norms(squares, indptr, weight).astype(dtype), per_row)
         values *= scale
-        return values, X.indices, indptr
+        return values, indices, indptr
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         check_is_fitted(self, "n_features_out_")
