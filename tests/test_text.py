@@ -192,3 +192,21 @@ def test_language_guess_is_the_sum_of_per_word_evidence() -> None:
     assert language_of_normalized(text) == ("hu" if hu > en else "en")
     assert word_language_evidence("ferencváros,") == (0.5, 0.0)
     assert word_language_evidence("the") == (0.0, 1.0)
+
+
+@pytest.mark.parametrize("lang", ["hu", "en"])
+def test_compiled_stemmer_gives_the_pure_python_snowball_stems(lang: str) -> None:
+    # PyStemmer (a dependency, for speed) and snowballstemmer's Python code must agree, or
+    # models would depend on which one an environment happens to have
+    Stemmer = pytest.importorskip("Stemmer")
+    from snowballstemmer.english_stemmer import EnglishStemmer
+    from snowballstemmer.hungarian_stemmer import HungarianStemmer
+
+    from newsclf.data import demo_path, read_records
+
+    words = sorted({w for r in read_records(demo_path()) for w in tokenize(r.text)})
+    python = (HungarianStemmer if lang == "hu" else EnglishStemmer)()
+    compiled = Stemmer.Stemmer("hungarian" if lang == "hu" else "english")
+    assert len(words) > 5000
+    assert compiled.stemWords(words) == [python.stemWord(w) for w in words]
+    assert [stem(w, lang) for w in words[:200]] == [python.stemWord(w) for w in words[:200]]
