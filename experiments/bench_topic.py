@@ -254,10 +254,11 @@ def main(argv: list[str] | None = None) -> int:
         f"({args.split}, {args.test_size:.0%}); newsclf experiment={args.experiment}"
         + "".join(f" {o}" for o in args.override)
     )
-    print(
-        f"fastText: epoch={args.ft_epoch} lr={args.ft_lr} wordNgrams={args.ft_word_ngrams} "
-        f"dim={args.ft_dim} thread={args.ft_threads}"
-    )
+    if "fasttext" in results:
+        print(
+            f"fastText: epoch={args.ft_epoch} lr={args.ft_lr} wordNgrams={args.ft_word_ngrams} "
+            f"dim={args.ft_dim} thread={args.ft_threads}"
+        )
     print(
         f"{'system':<9} {'accuracy':>8} {'macro-F1':>8} {'train s':>8} {'docs/s':>8} "
         f"{'peak MiB':>8} {'base MiB':>8}"
