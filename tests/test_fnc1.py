@@ -218,7 +218,7 @@ def test_headline_body_relation_block_comes_first_and_is_named() -> None:
     X = est.transform(PAIRS)
     names = list(est.get_feature_names_out())
     n = len(RELATION_FEATURES)
-    assert est.n_relation_features_ == n == 46
+    assert est.n_relation_features_ == n == 68
     assert names[:n] == [f"relation:{name}" for name in RELATION_FEATURES]
     assert {name.split(":")[0] for name in names[n:]} == {"headline", "body"}
     assert X.shape == (len(PAIRS), len(names))

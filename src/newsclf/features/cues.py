@@ -8,9 +8,20 @@ keeps English contractions whole, so "didn't" is one token that ends in "n't").
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-__all__ = ["ATTRIBUTION", "CONFIRMING", "HEDGING", "NEGATION", "REFUTING", "Cues", "count_cues"]
+__all__ = [
+    "ATTRIBUTION",
+    "CONFIRMING",
+    "HEDGING",
+    "NEGATION",
+    "NOT_TRUE",
+    "REFUTING",
+    "STRONG_REFUTING",
+    "Cues",
+    "count_cues",
+]
 
 
 @dataclass(frozen=True)
@@ -154,6 +165,38 @@ ATTRIBUTION = Cues(
             "szerint",
         }
     ),
+)
+
+#: words that call the claim itself false (a subset of the refuting sense, without "deny" or
+#: "reject", which also report a side's position): a ``disagree`` body's strongest signal
+STRONG_REFUTING = Cues(
+    prefixes=(
+        "hoax",
+        "fake",
+        "false",
+        "debunk",
+        "untrue",
+        "fabricat",
+        "bogus",
+        "myth",
+        "mislead",
+        "satir",
+        "prank",
+        "photoshop",
+        "doctored",
+        "álhír",
+        "hamis",
+        "valótlan",
+        "koholmány",
+    ),
+    words=frozenset({"lie", "lies", "rumour", "rumor"}),
+)
+#: "not true", "no evidence", "never happened": negated assertions of truth (English phrases)
+NOT_TRUE = re.compile(
+    r"(?:\b(?:not|never|no)|n't)\s+"
+    r"(?:true|real|genuine|authentic|happen\w*|evidence|truth|confirm\w*)\b"
+    r"|\bno (?:evidence|truth|proof)\b",
+    re.IGNORECASE,
 )
 
 

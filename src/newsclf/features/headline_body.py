@@ -10,8 +10,12 @@ between the two. The output has two parts:
   refuting / hedging / negation / confirming / attribution cues in the headline, in the body,
   its lead, near the headline's terms and in the body sentences most similar to the headline,
   question and quotation marks there, and IDF-weighted coverage of the headline's terms (terms
-  unseen in training weigh most). None of them describes a body by itself,
-  so they transfer to new bodies; a relatedness model can use this block alone;
+  unseen in training weigh most), then the body's stance toward the headline's claim (cue
+  densities, cues of the sentences weighted by their similarity to the headline, "hoax"/"fake"
+  and "not true" refutations near the headline's terms, negations just before them, the share
+  of the sentences about the headline that refute or hedge). None of them describes a body by
+  itself, so they transfer to new bodies; a relatedness model can use this block (or its first
+  46 columns) alone;
 * sparse **lexical blocks**: the headline's words and the body's most frequent words, for the
   agree / disagree / discuss decision.
 """
@@ -42,7 +46,9 @@ from newsclf.features.cues import (
     CONFIRMING,
     HEDGING,
     NEGATION,
+    NOT_TRUE,
     REFUTING,
+    STRONG_REFUTING,
     Cues,
     count_cues,
 )
@@ -93,7 +99,35 @@ RELATION_FEATURES: tuple[str, ...] = (
     "idf_coverage",
     "idf_lead_coverage",
     "idf_best_sentence_coverage",
+    # third set (issue 8, the body's stance toward the headline's claim, for ``disagree``):
+    # cue densities, cues of the body sentences weighted by their similarity to the headline,
+    # the single best sentence, "hoax"/"fake"-type refutations and "not true"-type phrases,
+    # negations just before the headline's terms, the share of the sentences mentioning the
+    # headline that refute or hedge, where the first refutation is, the headline's own
+    # strong-refuting words
+    "refuting_density",
+    *(f"similarity_weighted_{c}" for c in (*_CUE_NAMES, *_MORE_CUE_NAMES)),
+    "similarity_weighted_strong_refuting",
+    "similarity_weighted_not_true",
+    "refuting_in_best_sentence",
+    "negation_in_best_sentence",
+    "strong_refuting_in_best_sentence",
+    "body_strong_refuting",
+    "strong_refuting_near_headline",
+    "body_not_true",
+    "negation_before_headline_terms",
+    "refuting_mentioning_sentence_share",
+    "hedging_mentioning_sentence_share",
+    "refuting_in_first_mentioning_sentence",
+    "first_refuting_position",
+    "refuting_near_headline_per_mention",
+    "headline_strong_refuting",
+    "best_sentence_refuting_excess",
 )
+#: the first column of the third set (the body's stance toward the headline's claim)
+_STANCE_START = RELATION_FEATURES.index("refuting_density")
+#: how many tokens before a headline term a negation counts as negating it
+_NEGATION_REACH = 3
 #: how many leading body sentences count as its lead for the ``*_in_lead_sentences`` features
 _LEAD_SENTENCES = 2
 _QUOTES = re.compile('["\u201c\u201d\u00ab\u00bb]')
@@ -121,10 +155,14 @@ class _Body:
         "bigrams",
         "cue_positions",
         "first_position",
+        "n_tokens",
+        "not_true",
         "sentence_cues",
         "sentence_marks",
         "sentence_sets",
+        "sentence_strong",
         "sentences",
+        "strong_positions",
         "term_set",
         "terms",
         "token_positions",
@@ -145,6 +183,9 @@ class _Body:
         for i, token in enumerate(tokens):
             self.token_positions.setdefault(token, []).append(i)
         self.cue_positions = [np.asarray(p, dtype=int) for p in _cue_counts(tokens)]
+        self.n_tokens = len(tokens)
+        self.strong_positions = np.asarray(count_cues(tokens, STRONG_REFUTING), dtype=int)
+        self.not_true = len(NOT_TRUE.findall(text))
         parts = [s for s in _SENTENCE.split(text) if len(s.strip()) > 2] or [text]
         sentence_terms = [analyzer.terms(s, lang) for s in parts]
         self.sentences = normalize(vectorizer.transform(sentence_terms))
@@ -154,6 +195,14 @@ class _Body:
         ).reshape(-1, len(_CUES))
         self.sentence_marks = np.asarray(
             [[s.count("?"), len(_QUOTES.findall(s))] for s in parts], dtype=float
+        ).reshape(-1, 2)
+        #: per sentence: strong-refuting words, "not true"-type phrases
+        self.sentence_strong = np.asarray(
+            [
+                [len(count_cues(tokenize(s), STRONG_REFUTING)), len(NOT_TRUE.findall(s))]
+                for s in parts
+            ],
+            dtype=float,
         ).reshape(-1, 2)
 
 
@@ -333,6 +382,7 @@ class HeadlineBodyFeatures(TransformerMixin, BaseEstimator):
             -1, len(_CUES)
         )
         h_question = np.asarray([float("?" in h) for h in unique_headlines])
+        h_strong = np.log1p([len(count_cues(t, STRONG_REFUTING)) for t in h_tokens])
         b_cues = np.log1p([[len(p) for p in info.cue_positions] for info in body_info]).reshape(
             -1, len(_CUES)
         )
@@ -378,6 +428,7 @@ class HeadlineBodyFeatures(TransformerMixin, BaseEstimator):
             feats[row, 40] = float(np.mean(sims > 0))
             feats[row, 41] = float(np.mean(sims))
             feats[row, 43:46] = self._idf_coverage(body, h_idf[h], sims)
+            feats[row, _STANCE_START:] = self._stance_toward(body, h_terms[h], sims, h_strong[h])
         return feats[rows], [info.terms for info in body_info]
 
     def _overlap(self, body: _Body, h_terms: list[str], sims: np.ndarray) -> list[float]:
@@ -416,6 +467,64 @@ class HeadlineBodyFeatures(TransformerMixin, BaseEstimator):
             sum(w for t, w in weights.items() if t in part) / total
             for part in (body.term_set, lead, best)
         ]
+
+    def _stance_toward(
+        self, body: _Body, h_terms: list[str], sims: np.ndarray, headline_strong: float
+    ) -> list[float]:
+        """The third set of relation features (see ``RELATION_FEATURES``) for one pair."""
+        # per sentence: refuting, hedging, negation, confirming, attribution, strong, not true
+        counts = np.hstack([body.sentence_cues, body.sentence_strong])
+        total = float(sims.sum())
+        weighted = sims @ counts / total if total > 0 else np.zeros(counts.shape[1])
+        top = int(np.argmax(sims)) if len(sims) else 0
+        mentioning = np.flatnonzero(sims > 0)
+        refuting = body.cue_positions[0]
+        anchors = self._anchors(body, h_terms)
+        strong_near = refuting_near = negated = 0
+        if len(anchors):
+            strong_near = self._near(body.strong_positions, anchors)
+            refuting_near = self._near(refuting, anchors)
+            negations = body.cue_positions[2]
+            if len(negations):
+                ahead = anchors[None, :] - negations[:, None]
+                negated = int(np.sum(((ahead > 0) & (ahead <= _NEGATION_REACH)).any(axis=1)))
+        n_tokens = max(body.n_tokens, 1)
+        return [
+            len(refuting) / n_tokens,
+            *weighted,
+            counts[top, 0],
+            counts[top, 2],
+            counts[top, 5],
+            float(np.log1p(len(body.strong_positions))),
+            float(np.log1p(strong_near)),
+            float(np.log1p(body.not_true)),
+            float(np.log1p(negated)),
+            float(np.mean(counts[mentioning, 0] > 0)) if len(mentioning) else 0.0,
+            float(np.mean(counts[mentioning, 1] > 0)) if len(mentioning) else 0.0,
+            float(counts[mentioning[0], 0] > 0) if len(mentioning) else 0.0,
+            refuting[0] / n_tokens if len(refuting) else 1.0,
+            refuting_near / max(len(anchors), 1),
+            float(headline_strong),
+            float(counts[top, 0] - counts[:, 0].mean()),
+        ]
+
+    def _near(self, positions: np.ndarray, anchors: np.ndarray) -> int:
+        """How many of ``positions`` are within ``window`` tokens of an anchor."""
+        if not len(positions):
+            return 0
+        gaps = np.abs(positions[:, None] - anchors[None, :]).min(axis=1)
+        return int(np.sum(gaps <= self.window))
+
+    @staticmethod
+    def _anchors(body: _Body, h_terms: list[str]) -> np.ndarray:
+        """Token positions in the body of words that start with a headline stem (3+ chars)."""
+        stems = tuple({t for t in h_terms if len(t) >= 3})
+        if not stems:
+            return np.zeros(0, dtype=int)
+        return np.asarray(
+            [j for tok, js in body.token_positions.items() if tok.startswith(stems) for j in js],
+            dtype=int,
+        )
 
     def _cues_near(
         self, body: _Body, h_terms: list[str], sims: np.ndarray

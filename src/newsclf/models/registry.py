@@ -101,10 +101,14 @@ def _related_then_stance(params: dict[str, Any], seed: int, n_jobs: int) -> Any:
         from newsclf.models.stance_blend import DenseSparseBlendClassifier
 
         weight = blend.pop("weight", 0.5)
+        columns = blend.pop("columns", None)  # None: the relatedness model's columns
         blend.setdefault("random_state", seed)
         linear = build_estimator(
             DenseSparseBlendClassifier,
-            {"dense_columns": est.relatedness_columns, "dense_weight": weight},
+            {
+                "dense_columns": est.relatedness_columns if columns is None else columns,
+                "dense_weight": weight,
+            },
             "model.params.stance_dense",
         ).set_params(
             dense=build_estimator(
