@@ -187,9 +187,32 @@ def bench_one(
     return result
 
 
-def cross_validate(name: str, data_root: Path, folds: int, overrides: list[str]) -> dict[str, Any]:
+def _weighted_favg(gold: list[str], pred: list[str], prior: dict[str, float]) -> float:
+    """F_avg with each eval example weighted by ``prior[label] / share of label in gold``: the
+    F_avg the same predictions would get on a test set with the label shares of ``prior``."""
+    from sklearn.metrics import f1_score
+
+    gold_arr = np.asarray(gold, dtype=object)
+    share = {label: np.mean(gold_arr == label) for label in prior}
+    weights = np.asarray([prior[g] / share[g] for g in gold], dtype=float)
+    f1 = f1_score(gold, pred, labels=["FAVOR", "AGAINST"], average=None, sample_weight=weights)
+    return float(100 * np.mean(f1))
+
+
+def cross_validate(
+    name: str,
+    data_root: Path,
+    folds: int,
+    overrides: list[str],
+    prior: dict[str, float] | None = None,
+) -> dict[str, Any]:
     """F_avg / macro-F1 of the experiment and the baseline over ``folds`` stratified folds of the
-    training file (a steadier estimate than one 20% hold-out; no artifact is written)."""
+    training file (a steadier estimate than one 20% hold-out; no artifact is written).
+
+    With ``prior`` (label -> share), also the F_avg under that label distribution
+    (``*_favg_prior``): the eval examples are reweighted to it, e.g. to the published label
+    counts of a test set whose label shares differ from training (SemEval-2016's has more
+    AGAINST)."""
     from newsclf.classifier import TaskModel
     from newsclf.train import build_pipeline
 
@@ -216,6 +239,10 @@ def cross_validate(name: str, data_root: Path, folds: int, overrides: list[str])
             scores[f"{who}_f1"].append(100 * m["macro_f1"])
             if "favg" in m:
                 scores[f"{who}_favg"].append(m["favg"]["score"])
+                if prior:
+                    scores.setdefault(f"{who}_favg_prior", []).append(
+                        _weighted_favg(gold, pred, prior)
+                    )
         log.info("%s fold %d: %s", name, k, {key: v[-1] for key, v in scores.items() if v})
     return {key: (float(np.mean(v)), float(np.std(v))) for key, v in scores.items() if v}
 
@@ -277,13 +304,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="instead: K-fold stratified CV of experiment and baseline on the "
         "training file (mean and sd over folds)",
     )
+    parser.add_argument(
+        "--prior",
+        metavar="LABEL=N,...",
+        help="with --cv: also report F_avg with the eval folds reweighted to these label counts "
+        "(e.g. a test set's published label counts)",
+    )
     args = parser.parse_args(argv)
+    prior = None
+    if args.prior:
+        try:
+            counts = {k: float(v) for k, v in (item.split("=") for item in args.prior.split(","))}
+        except ValueError:
+            parser.error(f"--prior: expected LABEL=N,LABEL=N,... got {args.prior!r}")
+        prior = {k: v / sum(counts.values()) for k, v in counts.items()}
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", stream=sys.stderr
     )
     if args.cv:
         for name in args.experiments:
-            cv = cross_validate(name, args.data_root.absolute(), args.cv, args.override)
+            cv = cross_validate(name, args.data_root.absolute(), args.cv, args.override, prior)
             print(
                 f"{name}: {args.cv}-fold CV, mean (sd) over folds: "
                 + ", ".join(f"{key} {mean:.2f} ({sd:.2f})" for key, (mean, sd) in cv.items()),

@@ -70,3 +70,17 @@ def write_jsonl(tmp_path: Path):
         return path
 
     return write
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _embedding_cache_in_tmp(tmp_path_factory: pytest.TempPathFactory):
+    """Embeddings (and other caches) go to a per-session folder, never to ~/.cache."""
+    import os
+
+    old = os.environ.get("NEWSCLF_CACHE_DIR")
+    os.environ["NEWSCLF_CACHE_DIR"] = str(tmp_path_factory.mktemp("newsclf-cache"))
+    yield
+    if old is None:
+        os.environ.pop("NEWSCLF_CACHE_DIR", None)
+    else:
+        os.environ["NEWSCLF_CACHE_DIR"] = old

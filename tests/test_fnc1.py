@@ -343,7 +343,7 @@ def test_experiment_fnc1_trains_and_predicts_stance_from_body_and_headline(
         f"data.root={root}",
         f"hydra.run.dir={run}",
         "split.test_size=0.25",
-        "model.params.relatedness.max_iter=10",
+        "model.params.relatedness.logreg.max_iter=100",
         "features.pair.lsa_components=5",
         "features.pair.min_df=1",
         "eval.bootstrap_resamples=10",

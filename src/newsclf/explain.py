@@ -132,8 +132,16 @@ def _plain_weights(model: Any) -> tuple[list[Any], np.ndarray, np.ndarray, str]:
             b = np.asarray(model.class_log_prior_, dtype=np.float64)
         return classes, w, b, f"{name}.feature_log_prob_ (centred per feature)"
     linear_part = getattr(model, "linear_part", None)
-    if callable(linear_part):  # a blend whose linear component explains it (thread_blend)
-        w, b, source = linear_part()
+    if callable(linear_part):  # a blend or two-stage model with linear components
+        try:
+            w, b, source = linear_part()
+        except ValueError as exc:
+            raise ConfigError(
+                f"cannot explain a {name}: {exc}",
+                key="model",
+                hint="two-stage models explain when both stages are linear "
+                "(model.params.relatedness_model=logreg)",
+            ) from None
         return classes, np.asarray(w, dtype=np.float64), np.asarray(b, dtype=np.float64), source
     coef = getattr(model, "coef_", None)
     inner = getattr(model, "estimator_", None)

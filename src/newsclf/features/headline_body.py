@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
@@ -230,6 +230,11 @@ class HeadlineBodyFeatures(TransformerMixin, BaseEstimator):
         Minimum number of distinct bodies/headlines a word must occur in for the word blocks.
     relation_weight : float, default=1.0
         Multiplier of the relation block.
+    embed : transformer or None, default=None
+        A sentence-embedding block (:class:`~newsclf.features.embed.PairEmbedding`). Its
+        similarity columns lead the relation block (``embed:cos_*`` first, so a relatedness
+        model reading the leading columns sees them); its embedding columns, if any, follow
+        the relation block. ``None`` leaves it out.
 
     Attributes
     ----------
@@ -263,6 +268,7 @@ class HeadlineBodyFeatures(TransformerMixin, BaseEstimator):
         body_max_features: int | None = 5000,
         min_df: int = 2,
         relation_weight: float = 1.0,
+        embed: Any = None,
     ) -> None:
         self.lang = lang
         self.lsa_components = lsa_components
@@ -273,6 +279,7 @@ class HeadlineBodyFeatures(TransformerMixin, BaseEstimator):
         self.body_max_features = body_max_features
         self.min_df = min_df
         self.relation_weight = relation_weight
+        self.embed = embed
 
     def _check_params(self) -> tuple[int, int] | None:
         check_lang(self.lang)
@@ -326,7 +333,10 @@ class HeadlineBodyFeatures(TransformerMixin, BaseEstimator):
                 max_features=self.body_max_features,
                 sublinear_tf=True,
             ).fit(body_terms)
-        self.n_relation_features_ = len(RELATION_FEATURES)
+        self.embed_ = None
+        if self.embed is not None:
+            self.embed_ = clone(self.embed).fit(list(zip(bodies, headlines, strict=True)))
+        self.n_relation_features_ = len(RELATION_FEATURES) + len(self._embed_names()[0])
         self.n_features_out_ = len(self._names())
         self.n_features_in_ = 2
 
@@ -350,6 +360,11 @@ class HeadlineBodyFeatures(TransformerMixin, BaseEstimator):
         )
         relation, body_terms = self._relation(list(body_index), list(headline_index), b_ids, h_ids)
         blocks = [sp.csr_matrix(relation * self.relation_weight)]
+        if self.embed_ is not None:
+            embedded = self.embed_.transform(list(zip(bodies, headlines, strict=True)))
+            n_sims = len(self._embed_names()[0])
+            blocks.insert(0, sp.csr_matrix(embedded[:, :n_sims]))
+            blocks.append(sp.csr_matrix(embedded[:, n_sims:]))
         if self.headline_vectorizer_ is not None:
             blocks.append(self.headline_vectorizer_.transform(list(headline_index))[h_ids])
         if self.body_vectorizer_ is not None:
@@ -555,8 +570,17 @@ class HeadlineBodyFeatures(TransformerMixin, BaseEstimator):
 
     # --- names and tags -------------------------------------------------------------------
 
+    def _embed_names(self) -> tuple[list[str], list[str]]:
+        """Names of the embedding block's similarity columns and of its embedding columns."""
+        if self.embed_ is None:
+            return [], []
+        names = [str(n) for n in self.embed_.get_feature_names_out()]
+        sims = [n for n in names if n.startswith("embed:cos_")]
+        return sims, names[len(sims) :]
+
     def _names(self) -> list[str]:
-        names = [f"relation:{n}" for n in RELATION_FEATURES]
+        sims, embedded = self._embed_names()
+        names = [*sims, *(f"relation:{n}" for n in RELATION_FEATURES), *embedded]
         if self.headline_vectorizer_ is not None:
             names += [f"headline:{n}" for n in self.headline_vectorizer_.get_feature_names_out()]
         if self.body_vectorizer_ is not None:

@@ -171,10 +171,15 @@ class PairVectorizer(TransformerMixin, BaseEstimator):
         Relation features; ``None`` means ``PairSimilarity()``.
     similarity_weight : float, default=1.0
         Multiplier of the relation block.
+    embed : transformer or "drop", default="drop"
+        Sentence-embedding block of the pair
+        (:class:`~newsclf.features.embed.PairEmbedding`: meaning-level similarity to the
+        target, and the text's embedding); ``"drop"`` leaves it out.
 
     Attributes
     ----------
-    text_vectorizer_, target_vectorizer_, similarity_ : fitted clones (or None when dropped)
+    text_vectorizer_, target_vectorizer_, similarity_, embed_ : fitted clones (or None when
+        dropped)
     """
 
     def __init__(
@@ -184,11 +189,13 @@ class PairVectorizer(TransformerMixin, BaseEstimator):
         target_vectorizer: Any = None,
         similarity: Any = None,
         similarity_weight: float = 1.0,
+        embed: Any = "drop",
     ) -> None:
         self.text_vectorizer = text_vectorizer
         self.target_vectorizer = target_vectorizer
         self.similarity = similarity
         self.similarity_weight = similarity_weight
+        self.embed = embed
 
     def _component(self, value: Any, default: Any) -> Any:
         if isinstance(value, str) and value == "drop":
@@ -215,8 +222,12 @@ class PairVectorizer(TransformerMixin, BaseEstimator):
             self.target_vectorizer, TextVectorizer(char_ngram_range=None)
         )
         self.similarity_ = self._component(self.similarity, PairSimilarity())
-        if not any((self.text_vectorizer_, self.target_vectorizer_, self.similarity_)):
-            raise ValueError("at least one of text, target and similarity features must be kept")
+        self.embed_ = None if self.embed is None else self._component(self.embed, None)
+        parts = (self.text_vectorizer_, self.target_vectorizer_, self.similarity_, self.embed_)
+        if not any(p is not None for p in parts):
+            raise ValueError(
+                "at least one of text, target, similarity and embed features must be kept"
+            )
         out = self._stack(texts, targets, fit=True)
         self.n_features_out_ = out.shape[1]
         return out
@@ -239,6 +250,9 @@ class PairVectorizer(TransformerMixin, BaseEstimator):
             pairs = list(zip(texts, targets, strict=True))
             dense = apply(self.similarity_, pairs)
             blocks.append(sp.csr_matrix(dense) * self.similarity_weight)
+        if self.embed_ is not None:
+            pairs = list(zip(texts, targets, strict=True))
+            blocks.append(sp.csr_matrix(apply(self.embed_, pairs)))
         return sp.hstack(blocks, format="csr")
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
@@ -250,6 +264,8 @@ class PairVectorizer(TransformerMixin, BaseEstimator):
             names += [f"target:{n}" for n in self.target_vectorizer_.get_feature_names_out()]
         if self.similarity_ is not None:
             names += list(self.similarity_.get_feature_names_out())
+        if self.embed_ is not None:
+            names += list(self.embed_.get_feature_names_out())
         return np.asarray(names, dtype=object)
 
     def __sklearn_tags__(self):

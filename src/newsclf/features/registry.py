@@ -12,6 +12,7 @@ from typing import Any
 from sklearn.base import BaseEstimator
 
 from newsclf.errors import ConfigError
+from newsclf.features.embed import PairEmbedding, TextEmbedding
 from newsclf.features.hashed_ngrams import HashingTextVectorizer
 from newsclf.features.hashed_tfidf import HashedTfidfVectorizer
 from newsclf.features.headline_body import HeadlineBodyFeatures
@@ -34,6 +35,7 @@ TEXT_FEATURES: dict[str, Callable[..., BaseEstimator]] = {
     "hashing": HashingTextVectorizer,  # stateless, for experiment=streaming
     "hashed_tfidf": HashedTfidfVectorizer,  # hashed word n-gram TF-IDF, for experiment=20ng_fast
     "news_posts": NewsPostVectorizer,  # word + char TF-IDF + subject thread, for experiment=20ng
+    "embed": TextEmbedding,  # sentence embeddings of the text (short texts, cross-lingual)
 }
 #: stance-only feature kinds: one (text, target) transformer whose parameters are ``features.pair``
 PAIR_FEATURES: dict[str, Callable[..., BaseEstimator]] = {"headline_body": HeadlineBodyFeatures}
@@ -105,11 +107,12 @@ def build_pair_features(features: Mapping[str, Any]) -> PairVectorizer:
     A stance-only kind (:data:`PAIR_FEATURES`) is built from ``features.pair`` alone.
     """
     kind = features.get("kind", "tfidf")
-    if kind in PAIR_FEATURES:
-        pair = dict(features.get("pair") or {})
-        return build_estimator(PAIR_FEATURES[kind], pair, "features.pair")
-    cls = _kind(features)
     pair = dict(features.get("pair") or {})
+    embed = _pair_embedding(pair.pop("embed", None))
+    if kind in PAIR_FEATURES:
+        est = build_estimator(PAIR_FEATURES[kind], pair, "features.pair")
+        return est.set_params(embed=None if embed == "drop" else embed)
+    cls = _kind(features)
     text = build_text_features(features)
     target_params = pair.pop("target", {})
     target = (
@@ -124,4 +127,18 @@ def build_pair_features(features: Mapping[str, Any]) -> PairVectorizer:
         else build_estimator(PairSimilarity, dict(sim_params or {}), "features.pair.similarity")
     )
     vec = build_estimator(PairVectorizer, pair, "features.pair")
-    return vec.set_params(text_vectorizer=text, target_vectorizer=target, similarity=similarity)
+    return vec.set_params(
+        text_vectorizer=text, target_vectorizer=target, similarity=similarity, embed=embed
+    )
+
+
+def _pair_embedding(params: Any) -> Any:
+    """``features.pair.embed``: ``drop``/null (no embedding block) or PairEmbedding params."""
+    if params is None or params == "drop":
+        return "drop"
+    if not isinstance(params, Mapping):
+        raise ConfigError(
+            f"must be 'drop' or a mapping of PairEmbedding parameters, got {params!r}",
+            key="features.pair.embed",
+        )
+    return build_estimator(PairEmbedding, dict(params), "features.pair.embed")

@@ -85,7 +85,15 @@ def _related_then_stance(params: dict[str, Any], seed: int, n_jobs: int) -> Any:
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import MaxAbsScaler
 
-    related = dict(params.pop("relatedness", None) or {})
+    related_kind = params.pop("relatedness_model", "gbm")
+    if related_kind not in ("gbm", "logreg"):
+        raise ConfigError(
+            f"relatedness_model must be 'gbm' or 'logreg', got {related_kind!r}",
+            key="model.params.relatedness_model",
+            hint="'logreg' (standardised features) is linear, so `newsclf explain` can show it",
+        )
+    # parameters of each relatedness model, under its name; the chosen one is used
+    related = dict((params.pop("relatedness", None) or {}).get(related_kind) or {})
     related.setdefault("random_state", seed)
     stance = dict(params.pop("stance", None) or {})
     stance.setdefault("random_state", seed)
@@ -116,12 +124,16 @@ def _related_then_stance(params: dict[str, Any], seed: int, n_jobs: int) -> Any:
             ),
             sparse=linear,
         )
-    return est.set_params(
-        relatedness=build_estimator(
-            HistGradientBoostingClassifier, related, "model.params.relatedness"
-        ),
-        stance=linear,
-    )
+    key = f"model.params.relatedness.{related_kind}"
+    if related_kind == "gbm":
+        relatedness = build_estimator(HistGradientBoostingClassifier, related, key)
+    else:
+        from sklearn.preprocessing import StandardScaler
+
+        relatedness = make_pipeline(
+            StandardScaler(), build_estimator(LogisticRegression, related, key)
+        )
+    return est.set_params(relatedness=relatedness, stance=linear)
 
 
 def _thread_blend(params: dict[str, Any], seed: int, n_jobs: int) -> Any:

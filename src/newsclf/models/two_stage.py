@@ -19,11 +19,42 @@ from sklearn.dummy import DummyClassifier
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import MaxAbsScaler
+from sklearn.preprocessing import MaxAbsScaler, StandardScaler
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-__all__ = ["RelatedThenStanceClassifier"]
+__all__ = ["RelatedThenStanceClassifier", "linear_weights"]
+
+
+def linear_weights(model: Any, n_features: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(coef, intercept)`` of a fitted linear model on raw inputs, scalers folded in.
+
+    Accepts a linear classifier with ``coef_``, a Pipeline of scalers (``MaxAbsScaler``,
+    ``StandardScaler``) ending in one, and a blend exposing its linear ``sparse_`` part.
+    """
+    sparse = getattr(model, "sparse_", None)
+    if sparse is not None:
+        return linear_weights(sparse, n_features)
+    steps = [model] if not hasattr(model, "steps") else [step for _, step in model.steps]
+    *scalers, last = steps
+    coef = getattr(last, "coef_", None)
+    if coef is None:
+        raise ValueError(f"{type(last).__name__} has no linear weights (coef_)")
+    w = np.atleast_2d(np.asarray(coef, dtype=np.float64)).copy()
+    b = np.ravel(np.asarray(getattr(last, "intercept_", np.zeros(len(w))), dtype=np.float64))
+    for scaler in reversed(scalers):
+        if isinstance(scaler, StandardScaler):
+            scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0) if scaler.with_std else 1.0
+            mean = scaler.mean_ if scaler.with_mean else 0.0
+            w = w / scale
+            b = b - w @ np.broadcast_to(mean, (w.shape[1],))
+        elif isinstance(scaler, MaxAbsScaler):
+            w = w / np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
+        else:
+            raise ValueError(f"cannot fold a {type(scaler).__name__} into linear weights")
+    if w.shape[1] != n_features:
+        raise ValueError(f"linear weights cover {w.shape[1]} columns, expected {n_features}")
+    return w, b
 
 
 class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
@@ -149,6 +180,35 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
         """The most probable label (consistent with :meth:`predict_proba`)."""
         check_is_fitted(self, "stance_")
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+    def linear_part(self) -> tuple[np.ndarray, np.ndarray, str]:
+        """(weights over all input columns, intercepts, what they are) for ``newsclf explain``.
+
+        The ``unrelated`` row is the relatedness model's log-odds of "unrelated" (over the
+        leading columns); each stance row is the stance model's linear score among related
+        pairs (its logistic-regression part when it is a blend). Scalers are folded into the
+        weights, so contributions are raw feature value x weight. Raises ``ValueError`` when a
+        stage has no linear form (e.g. gradient-boosted relatedness).
+        """
+        check_is_fitted(self, "stance_")
+        n = self.n_features_in_
+        rows = np.zeros((len(self.classes_), n))
+        intercept = np.zeros(len(self.classes_))
+        parts = []
+        if self.relatedness_ is not None:
+            lead = n if self.relatedness_columns is None else self.relatedness_columns
+            w, b = linear_weights(self.relatedness_, lead)
+            i = int(np.searchsorted(self.classes_, self.unrelated_label))
+            rows[i, :lead], intercept[i] = w[-1], b[-1]
+            parts.append("unrelated: relatedness log-odds")
+        if not isinstance(self.stance_, DummyClassifier):
+            w, b = linear_weights(self.stance_, n)
+            if w.shape[0] == 1:  # two stances: one binary row
+                w, b = np.vstack([-w, w]), np.concatenate([-b, b])
+            cols = np.searchsorted(self.classes_, self.stance_.classes_)
+            rows[cols], intercept[cols] = w, b
+            parts.append("stances: linear stance scores among related pairs")
+        return rows, intercept, "RelatedThenStanceClassifier (" + "; ".join(parts) + ")"
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
