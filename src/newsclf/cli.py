@@ -50,17 +50,13 @@ commands:
 
 
 def _train(argv: Sequence[str]) -> int:
-    from newsclf.train import train_app
+    from newsclf.train import run_app
 
-    saved = sys.argv
-    sys.argv = ["newsclf train", *argv]
     try:
-        train_app()
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    finally:
-        sys.argv = saved
-    return 0
+        return run_app(argv)
+    except NewsclfError as exc:  # refused before Hydra starts (e.g. a launcher not installed)
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 def _parser() -> argparse.ArgumentParser:
