@@ -160,16 +160,3 @@ def test_launcher_without_the_cluster_extra_names_the_extra(
     assert err.startswith("error: config 'hydra/launcher': ") and "not installed" in err
     assert 'pip install "newsclf[cluster]"' in err and "Traceback" not in err
     assert not (tmp_path / "sweep").exists()
-
-
-def test_core_install_requires_neither_submitit_nor_matplotlib() -> None:
-    from importlib.metadata import requires
-
-    from packaging.requirements import Requirement
-
-    declared = [Requirement(r) for r in requires("newsclf") or []]
-    core = {r.name for r in declared if r.marker is None}
-    assert {"scikit-learn", "hydra-core", "skops"} <= core
-    assert not core & {"hydra-submitit-launcher", "submitit", "hydra-joblib-launcher", "matplotlib"}
-    cluster = {r.name for r in declared if r.marker and r.marker.evaluate({"extra": "cluster"})}
-    assert {"hydra-joblib-launcher", "hydra-submitit-launcher"} <= cluster
