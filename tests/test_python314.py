@@ -93,3 +93,13 @@ def test_workaround_still_checks_other_help_strings_and_is_undone(
     assert vars(argparse.ArgumentParser).get("_check_help") is before
     with pytest.raises(ValueError, match="badly formed help string"):
         get_args_parser()  # outside the block, argparse checks hydra's help again
+
+
+def test_newsclf_own_parser_passes_python314_help_checks(
+    python314_argparse: None, capsys: pytest.CaptureFixture
+) -> None:
+    for command in ("predict", "evaluate", "export", "tune", "compare", "explain", "data"):
+        with pytest.raises(SystemExit) as info:
+            main([command, "--help"])
+        assert info.value.code == 0, command
+    assert "newsclf tune" in capsys.readouterr().out
