@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -163,9 +163,17 @@ class NewsClassifier:
                 )
         return records
 
+    @overload
+    def predict_proba(
+        self, X: Any, targets: Sequence[str] | None = None, *, task: None = None
+    ) -> dict[str, np.ndarray]: ...
+    @overload
+    def predict_proba(
+        self, X: Any, targets: Sequence[str] | None = None, *, task: str
+    ) -> np.ndarray: ...
     def predict_proba(
         self, X: Any, targets: Sequence[str] | None = None, *, task: str | None = None
-    ) -> Any:
+    ) -> dict[str, np.ndarray] | np.ndarray:
         """Per task, an ``(n, n_labels)`` array of probabilities in the order of ``labels``.
 
         With ``task``, only that head's array (columns in the order of ``classes_[task]``).
@@ -189,9 +197,15 @@ class NewsClassifier:
             return {t: np.zeros((0, len(m.labels))) for t, m in self.models.items()}
         return {t: m.pipeline.predict_proba(m.inputs(records)) for t, m in self.models.items()}
 
+    @overload
+    def predict(
+        self, X: Any, targets: Sequence[str] | None = None, *, task: None = None
+    ) -> dict[str, np.ndarray]: ...
+    @overload
+    def predict(self, X: Any, targets: Sequence[str] | None = None, *, task: str) -> np.ndarray: ...
     def predict(
         self, X: Any, targets: Sequence[str] | None = None, *, task: str | None = None
-    ) -> Any:
+    ) -> dict[str, np.ndarray] | np.ndarray:
         """Per task, the most probable label of each input; with ``task``, that head's array."""
         if task is not None:
             return self._head(task).predict(X, targets)[task]
@@ -203,6 +217,24 @@ class NewsClassifier:
             for t, p in proba.items()
         }
 
+    @overload
+    def score(
+        self,
+        X: Any,
+        y: None = None,
+        *,
+        targets: Sequence[str] | None = None,
+        task: None = None,
+    ) -> dict[str, float]: ...
+    @overload
+    def score(
+        self,
+        X: Any,
+        y: Sequence[str] | None = None,
+        *,
+        targets: Sequence[str] | None = None,
+        task: str,
+    ) -> float: ...
     def score(
         self,
         X: Any,
@@ -210,7 +242,7 @@ class NewsClassifier:
         *,
         targets: Sequence[str] | None = None,
         task: str | None = None,
-    ) -> Any:
+    ) -> dict[str, float] | float:
         """Accuracy of the predictions, as scikit-learn's ``score``.
 
         With ``task``: a float, against ``y`` or else the records' own ``task`` labels. Without:
