@@ -402,7 +402,7 @@ def _add_tune_parser(sub: Any) -> None:
         nargs="*",
         metavar="OVERRIDE",
         help="`newsclf train` overrides for every trial, e.g. data=records "
-        "data.train=articles.jsonl tasks=[topic] (after the options)",
+        "data.train=articles.jsonl tasks=[topic]",
     )
     tune.add_argument(
         "--dir",
