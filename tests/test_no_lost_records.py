@@ -158,7 +158,10 @@ def _predict(model: str, content: bytes, *extra: str) -> tuple[int, list[dict] |
         code = main(["predict", model, str(inp), "-o", str(out), "-q", *extra])
         if not out.exists():
             return code, None
-        return code, [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        # JSON Lines end at "\n" only: str.splitlines() would also split inside a JSON string
+        # at U+2028/U+2029 (written as-is, ensure_ascii=False)
+        lines = out.read_text(encoding="utf-8").split("\n")
+        return code, [json.loads(line) for line in lines if line]
     finally:
         inp.unlink()
         out.unlink(missing_ok=True)

@@ -61,7 +61,7 @@ def _skops_artifact_with_foreign_type(tmp_path: Path, classifier: NewsClassifier
 
 def test_untrusted_type_is_refused_with_its_name(tiny_classifier, tmp_path: Path) -> None:
     path = _skops_artifact_with_foreign_type(tmp_path, tiny_classifier)
-    with pytest.raises(ArtifactError, match=r"not trusted: pathlib\.\w*Path"):
+    with pytest.raises(ArtifactError, match=r"not trusted: pathlib\.[\w.]*Path"):
         newsclf.load(path)
 
 

@@ -27,6 +27,11 @@ def test_wheel_ships_every_config_and_the_demo_corpus(tmp_path: Path) -> None:
     }
     assert yamls and yamls <= names
     assert "newsclf/demo/articles.jsonl" in names
+    assert "newsclf/py.typed" in names  # PEP 561: type checkers read newsclf's hints
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
+    from newsclf import __version__
+
+    assert wheel.name.startswith(f"newsclf-{__version__}-")  # the one source of the version
 
 
 def _demo_experiments() -> list[str]:

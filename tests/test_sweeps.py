@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -141,28 +139,24 @@ def test_joblib_launcher_runs_the_sweep_in_parallel(corpus: Path, tmp_path: Path
     assert (sweep / "2" / "error.json").is_file()
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(
-    importlib.util.find_spec("hydra_plugins.hydra_optuna_sweeper") is None,
-    reason="needs the optuna extra: pip install 'newsclf[optuna]'",
-)
-def test_optuna_search_runs_and_resumes(corpus: Path, tmp_path: Path) -> None:
-    script = Path(sys.executable).parent / "newsclf"
-    command = [
-        str(script),
-        "train",
-        "hparams_search=linear_optuna",
-        "hydra.sweeper.n_trials=3",
-        "hydra.sweeper.sampler.n_startup_trials=2",
-        "data=records",
-        f"data.train={corpus}",
-        "tasks=[topic]",
-        "eval.bootstrap_resamples=20",
-        f"hydra.sweep.dir={tmp_path / 'optuna'}",
-    ]
-    first = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
-    assert first.returncode == 0, first.stderr
-    assert len(list((tmp_path / "optuna").glob("*/metrics.json"))) == 3
-    again = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
-    assert again.returncode == 0, again.stderr
-    assert again.stderr.count("skipped:") == 3
+@pytest.mark.parametrize("launcher", ["joblib", "submitit_local", "submitit_slurm", "slurm"])
+def test_launcher_without_the_cluster_extra_names_the_extra(
+    launcher: str,
+    corpus: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture,
+) -> None:
+    find_spec = importlib.util.find_spec
+
+    def without_launchers(name: str, *args, **kwargs):
+        if name.startswith(("hydra_plugins.hydra_joblib", "hydra_plugins.hydra_submitit")):
+            return None  # as after `pip install newsclf` without the cluster extra
+        return find_spec(name, *args, **kwargs)
+
+    monkeypatch.setattr(importlib.util, "find_spec", without_launchers)
+    assert _sweep(corpus, tmp_path / "sweep", "model=logreg", f"hydra/launcher={launcher}") == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: config 'hydra/launcher': ") and "not installed" in err
+    assert 'pip install "newsclf[cluster]"' in err and "Traceback" not in err
+    assert not (tmp_path / "sweep").exists()

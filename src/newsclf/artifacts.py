@@ -36,6 +36,7 @@ __all__ = [
     "FORMAT_VERSION",
     "MANIFEST",
     "SERIALIZATIONS",
+    "TRUSTED_TYPES",
     "export_artifact",
     "library_versions",
     "load",
@@ -45,8 +46,36 @@ __all__ = [
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 SERIALIZATIONS = ("joblib", "skops")
-#: types from these packages are installed library code; skops may rebuild them without asking
-TRUSTED_PREFIXES = ("newsclf.", "sklearn.")
+#: The types newsclf's own skops artifacts hold beyond those skops trusts by default, by full
+#: name: found by saving the fitted pipelines of every features, model and target_aware option in
+#: conf/ (and the streaming trainer's); tests/test_trusted_types.py fails when a config yields a
+#: type missing here. Any other type in a skops file is refused unless the caller trusts it.
+TRUSTED_TYPES: tuple[str, ...] = (
+    "newsclf.features.embed.PairEmbedding",
+    "newsclf.features.embed.TextEmbedding",
+    "newsclf.features.hashed_ngrams.HashingTextVectorizer",
+    "newsclf.features.hashed_tfidf.HashedTfidfVectorizer",
+    "newsclf.features.headline_body.HeadlineBodyFeatures",
+    "newsclf.features.headline_body._terms_as_is",
+    "newsclf.features.news_posts.NewsPostVectorizer",
+    "newsclf.features.pair.PairSimilarity",
+    "newsclf.features.pair.PairVectorizer",
+    "newsclf.features.pair._terms_as_is",
+    "newsclf.features.text.TextVectorizer",
+    "newsclf.models.incremental.SoftmaxClassifier",
+    "newsclf.models.softmax.SoftmaxDecisionClassifier",
+    "newsclf.models.stance_blend.DenseSparseBlendClassifier",
+    "newsclf.models.target_aware.PerTargetClassifier",
+    "newsclf.models.target_aware.TargetCrossedFeatures",
+    "newsclf.models.target_aware.TargetMentionFeatures",
+    "newsclf.models.thread_blend.ThreadBlendClassifier",
+    "newsclf.models.two_stage.RelatedThenStanceClassifier",
+    "newsclf.text.normalize.normalize_text",
+    "newsclf.text.tokenize.WordAnalyzer",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+)
 
 
 def library_versions() -> dict[str, str]:
@@ -148,7 +177,7 @@ def _load_skops(file: Path, trusted: list[str]) -> Any:
         raise ArtifactError(
             f"not a readable skops file ({type(exc).__name__}: {exc})", path=file
         ) from None
-    untrusted = [t for t in found if not t.startswith(TRUSTED_PREFIXES) and t not in trusted]
+    untrusted = [t for t in found if t not in TRUSTED_TYPES and t not in trusted]
     if untrusted:
         raise ArtifactError(
             f"refusing to load types that are not trusted: {', '.join(untrusted)}",
@@ -235,8 +264,9 @@ def load(
 ) -> NewsClassifier:
     """Load an artifact directory after checking its manifest, checksums and versions.
 
-    ``trusted`` names extra types a ``skops`` artifact may rebuild (beyond newsclf's and
-    scikit-learn's own); joblib artifacts are pickles and must come from a trusted source.
+    ``trusted`` names extra types a ``skops`` artifact may rebuild (beyond those skops trusts
+    by default and :data:`TRUSTED_TYPES`); joblib artifacts are pickles and must come from a
+    trusted source.
     """
     path = Path(path).expanduser().absolute()
     manifest = _read_manifest(path)

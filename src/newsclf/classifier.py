@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -65,7 +65,20 @@ class NewsClassifier:
     """Trained topic and/or stance classifiers; load one with :func:`newsclf.load`.
 
     ``predict`` and ``predict_proba`` accept a list of texts (with ``targets`` for stance), or
-    a list of record dicts (``{"text": ..., "target": ..., "title": ...}``).
+    a list of records (dicts such as ``{"text": ..., "target": ..., "title": ...}`` or
+    :class:`~newsclf.data.Record`). Without ``task`` they answer for every head, as a dict;
+    with ``task="topic"`` they return that head's array, as a scikit-learn classifier would,
+    so the result goes straight into ``sklearn.metrics``.
+
+    Attributes
+    ----------
+    classes_ : dict of str to ndarray
+        Per task, the labels in the order of the probability columns.
+
+    See Also
+    --------
+    estimator : the fitted scikit-learn Pipeline of one task.
+    score : accuracy against gold labels, per task.
     """
 
     def __init__(self, models: Mapping[str, TaskModel], manifest: dict[str, Any] | None = None):
@@ -81,11 +94,44 @@ class NewsClassifier:
         """Label order of each task's probability columns."""
         return {task: m.labels for task, m in self.models.items()}
 
+    @property
+    def classes_(self) -> dict[str, np.ndarray]:
+        """Per task, the labels in the order of the probability columns."""
+        return {task: np.asarray(m.labels, dtype=object) for task, m in self.models.items()}
+
     def __repr__(self) -> str:
         heads = ", ".join(f"{t}: {len(m.labels)} labels" for t, m in self.models.items())
         return f"NewsClassifier({heads})"
 
-    def _records(self, X: Any, targets: Sequence[str] | None) -> list[Record]:
+    def _model(self, task: str) -> TaskModel:
+        if task not in self.models:
+            raise DataError(
+                f"the model has no {task!r} head; it has {self.tasks}",
+                hint=f"pass task= one of {self.tasks}",
+            )
+        return self.models[task]
+
+    def _head(self, task: str) -> NewsClassifier:
+        """This classifier with only the ``task`` head (its checks ask only what it needs)."""
+        return NewsClassifier({task: self._model(task)}, self.manifest)
+
+    def estimator(self, task: str) -> Any:
+        """The fitted scikit-learn ``Pipeline`` (``features`` -> ``model``) of ``task``.
+
+        It reads what :meth:`inputs` returns; ``sklearn.base.clone`` gives an unfitted copy
+        with the same parameters (e.g. for ``cross_val_score``).
+        """
+        return self._model(task).pipeline
+
+    def inputs(self, X: Any, task: str, targets: Sequence[str] | None = None) -> list[Any]:
+        """What the ``task`` pipeline reads for ``X``: document strings (title and text), or
+        ``(document, target)`` pairs for stance."""
+        model = self._model(task)
+        return model.inputs(self._head(task)._records(X, targets))
+
+    def _records(
+        self, X: Any, targets: Sequence[str] | None, *, require_targets: bool = True
+    ) -> list[Record]:
         if isinstance(X, str):
             raise DataError(
                 "expected a list of texts or records, got a single string",
@@ -108,7 +154,7 @@ class NewsClassifier:
         for r in records:
             if not isinstance(r.text, str):
                 raise DataError("missing or non-string text", line=r.line, field="text")
-            if "stance" in self.models and not r.target:
+            if require_targets and "stance" in self.models and not r.target:
                 raise DataError(
                     "the stance model needs a target for every text",
                     line=r.line,
@@ -117,8 +163,23 @@ class NewsClassifier:
                 )
         return records
 
-    def predict_proba(self, X: Any, targets: Sequence[str] | None = None) -> dict[str, np.ndarray]:
-        """Per task, an ``(n, n_labels)`` array of probabilities in the order of ``labels``."""
+    @overload
+    def predict_proba(
+        self, X: Any, targets: Sequence[str] | None = None, *, task: None = None
+    ) -> dict[str, np.ndarray]: ...
+    @overload
+    def predict_proba(
+        self, X: Any, targets: Sequence[str] | None = None, *, task: str
+    ) -> np.ndarray: ...
+    def predict_proba(
+        self, X: Any, targets: Sequence[str] | None = None, *, task: str | None = None
+    ) -> dict[str, np.ndarray] | np.ndarray:
+        """Per task, an ``(n, n_labels)`` array of probabilities in the order of ``labels``.
+
+        With ``task``, only that head's array (columns in the order of ``classes_[task]``).
+        """
+        if task is not None:
+            return self._head(task).predict_proba(X, targets)[task]
         texts = _plain_texts(X, targets, needs_target="stance" in self.models)
         if texts is not None:  # fast path: the same checks and inputs, no Record objects
             if not texts:
@@ -136,8 +197,18 @@ class NewsClassifier:
             return {t: np.zeros((0, len(m.labels))) for t, m in self.models.items()}
         return {t: m.pipeline.predict_proba(m.inputs(records)) for t, m in self.models.items()}
 
-    def predict(self, X: Any, targets: Sequence[str] | None = None) -> dict[str, np.ndarray]:
-        """Per task, the most probable label of each input."""
+    @overload
+    def predict(
+        self, X: Any, targets: Sequence[str] | None = None, *, task: None = None
+    ) -> dict[str, np.ndarray]: ...
+    @overload
+    def predict(self, X: Any, targets: Sequence[str] | None = None, *, task: str) -> np.ndarray: ...
+    def predict(
+        self, X: Any, targets: Sequence[str] | None = None, *, task: str | None = None
+    ) -> dict[str, np.ndarray] | np.ndarray:
+        """Per task, the most probable label of each input; with ``task``, that head's array."""
+        if task is not None:
+            return self._head(task).predict(X, targets)[task]
         proba = self.predict_proba(X, targets)
         return {
             t: np.asarray(self.labels[t], dtype=object)[p.argmax(axis=1)]
@@ -145,6 +216,65 @@ class NewsClassifier:
             else np.asarray([], dtype=object)
             for t, p in proba.items()
         }
+
+    @overload
+    def score(
+        self,
+        X: Any,
+        y: None = None,
+        *,
+        targets: Sequence[str] | None = None,
+        task: None = None,
+    ) -> dict[str, float]: ...
+    @overload
+    def score(
+        self,
+        X: Any,
+        y: Sequence[str] | None = None,
+        *,
+        targets: Sequence[str] | None = None,
+        task: str,
+    ) -> float: ...
+    def score(
+        self,
+        X: Any,
+        y: Sequence[str] | None = None,
+        *,
+        targets: Sequence[str] | None = None,
+        task: str | None = None,
+    ) -> dict[str, float] | float:
+        """Accuracy of the predictions, as scikit-learn's ``score``.
+
+        With ``task``: a float, against ``y`` or else the records' own ``task`` labels. Without:
+        ``{task: accuracy}`` for every head whose gold labels all records carry.
+        """
+        from sklearn.metrics import accuracy_score
+
+        if task is not None:
+            head = self._head(task)
+            if y is None:
+                records = head._records(X, targets)
+                y = [r.label(task) for r in records]
+                if any(label is None for label in y):
+                    raise DataError(
+                        f"records without a gold {task!r} label",
+                        field=task,
+                        hint=f"pass y=[...] or records with a '{task}' field",
+                    )
+                X, targets = records, None
+            return float(accuracy_score(list(y), head.predict(X, targets)[task]))
+        if y is not None:
+            raise DataError(
+                "y given but not the task it labels", hint=f"pass task= one of {self.tasks}"
+            )
+        records = self._records(X, targets, require_targets=False)
+        labelled = [t for t in self.tasks if records and all(r.label(t) for r in records)]
+        if not labelled:
+            raise DataError(
+                f"no task has a gold label on every record (tasks: {self.tasks})",
+                hint="pass records with the label fields, or task= and y=",
+            )
+        return {t: self.score(records, task=t) for t in labelled}
 
     def predict_records(
         self, records: Sequence[Record], tasks: Sequence[str] | None = None

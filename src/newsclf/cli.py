@@ -38,6 +38,8 @@ commands:
              newsclf evaluate outputs/DATE/TIME/model test.jsonl
   export     re-save a model, e.g. as skops for safe sharing
              newsclf export outputs/DATE/TIME/model --format skops -o shared-model
+  tune       hyper-parameter search with Optuna (resumable; one run dir per trial)
+             newsclf tune linear_optuna --dir multirun/optuna tasks=[topic]
   compare    compare runs and sweeps: CIs, paired tests against the best, plots
              newsclf compare multirun/DATE/TIME --metric macro_f1 --out compare
   explain    most indicative n-grams per class of a linear model; why one record got its label
@@ -50,17 +52,13 @@ commands:
 
 
 def _train(argv: Sequence[str]) -> int:
-    from newsclf.train import train_app
+    from newsclf.train import run_app
 
-    saved = sys.argv
-    sys.argv = ["newsclf train", *argv]
     try:
-        train_app()
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    finally:
-        sys.argv = saved
-    return 0
+        return run_app(argv)
+    except NewsclfError as exc:  # refused before Hydra starts (e.g. a launcher not installed)
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -79,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
     sub = parser.add_subparsers(
-        dest="command", metavar="{train,predict,evaluate,export,compare,explain,data}"
+        dest="command", metavar="{train,predict,evaluate,export,tune,compare,explain,data}"
     )
     sub.add_parser("train", help="train and evaluate (Hydra app; see `newsclf train --help`)")
 
@@ -149,6 +147,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.add_argument("-q", "--quiet", action="store_true", help="only errors on stderr")
     export.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    _add_tune_parser(sub)
     _add_compare_parser(sub)
     _cli_explain.add_parser(sub)
     _cli_data.add_parser(sub)
@@ -183,20 +182,25 @@ def _user_errors(debug: bool) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _stderr_logging(args: argparse.Namespace) -> Iterator[None]:
-    """Log newsclf's messages to stderr for one command, then restore the logger."""
+    """Log newsclf's messages to stderr for one command, then restore the logger.
+
+    ``tune`` logs only its own lines here: each trial is a ``newsclf train`` run whose Hydra
+    logging writes the run's messages to stderr and to its ``train.log``.
+    """
+    logger = logging.getLogger("newsclf.tune") if args.command == "tune" else log
     level = logging.WARNING if args.quiet else logging.DEBUG if args.verbose else logging.INFO
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
-    saved = log.level, log.propagate
-    log.addHandler(handler)
-    log.setLevel(level)
-    log.propagate = False
+    saved = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    logger.propagate = False
     try:
         yield
     finally:
-        log.removeHandler(handler)
-        log.setLevel(saved[0])
-        log.propagate = saved[1]
+        logger.removeHandler(handler)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
 
 
 def _read_entries(args: argparse.Namespace) -> list[Any]:
@@ -380,6 +384,59 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_tune_parser(sub: Any) -> None:
+    tune = sub.add_parser(
+        "tune",
+        help="hyper-parameter search with Optuna: resumable, one run dir per trial",
+        description="Search the space of SEARCH (a name in conf/hparams_search/, e.g. "
+        "linear_optuna, or a YAML file) with Optuna. Each trial is one `newsclf train` run in "
+        "DIR/N with the trial's overrides; the study is kept in DIR/optuna.journal, so running "
+        "the same command again resumes it and runs only the missing trials (an interrupted "
+        "trial runs again). Failed trials are recorded as failed (error.json in their run "
+        "dir). Read the search with `newsclf compare DIR`. Needs "
+        'pip install "newsclf[optuna]".',
+    )
+    tune.add_argument("search", help="search space: name in conf/hparams_search/ or a YAML file")
+    tune.add_argument(
+        "overrides",
+        nargs="*",
+        metavar="OVERRIDE",
+        help="`newsclf train` overrides for every trial, e.g. data=records "
+        "data.train=articles.jsonl tasks=[topic]",
+    )
+    tune.add_argument(
+        "--dir",
+        dest="sweep_dir",
+        metavar="DIR",
+        help="sweep dir: the study journal and one run dir per trial (default: multirun/SEARCH)",
+    )
+    tune.add_argument(
+        "--n-trials",
+        type=int,
+        metavar="N",
+        help="finished trials the study should have (default: n_trials of the search)",
+    )
+    add_verbosity(tune)
+
+
+def _tune(args: argparse.Namespace) -> int:
+    from newsclf.tune import tune
+
+    result = tune(args.search, args.sweep_dir, args.overrides, n_trials=args.n_trials)
+    print("| trial | state | value | run dir | parameters |")
+    print("|---:|---|---:|---|---|")
+    for t in result.trials:
+        value = "" if t.value is None else f"{t.value:.4f}"
+        params = ", ".join(f"{k}={v}" for k, v in t.params.items())
+        state = f"{t.state}: {t.error}" if t.error else t.state
+        print(f"| {t.number} | {state} | {value} | {t.run_dir.name} | {params} |")
+    best = result.best
+    if best is not None:
+        print(f"best: trial {best.number} ({best.value:.4f}) in {best.run_dir}")
+    print(f"compare the trials: newsclf compare {result.sweep_dir}")
+    return 1 if result.failed else 0
+
+
 def _add_compare_parser(sub: Any) -> None:
     compare = sub.add_parser(
         "compare",
@@ -445,7 +502,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv[:1] == ["train"]:
         return _train(argv[1:])
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "tune" and not any(e.startswith("-") for e in extra):
+        args.overrides += extra  # overrides given after the options
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command is None:
         parser.print_help()
         return 2
@@ -453,6 +514,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "predict": _predict,
         "evaluate": _evaluate,
         "export": _export,
+        "tune": _tune,
         "compare": _compare,
         "explain": _cli_explain.run,
         "data": _cli_data.run,

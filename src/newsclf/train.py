@@ -1,18 +1,23 @@
 """The Hydra app: config -> records -> split -> fit each task -> evaluate -> artifact.
 
 ``train_app`` is the thin ``@hydra.main`` wrapper (error handling, sweeps' return value);
-``run`` is a plain function that tests and other code can call with a composed config.
+``run_app`` hands it an argv (``newsclf train ...``, each trial of ``newsclf tune``); ``run``
+is a plain function that tests and other code can call with a composed config.
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import hashlib
+import importlib.util
 import json
 import logging
 import os
+import sys
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +48,16 @@ from newsclf.sweep import (
     previous_payload,
 )
 
-__all__ = ["build_pipeline", "check_config", "run", "train_app"]
+__all__ = [
+    "build_pipeline",
+    "check_config",
+    "check_launcher",
+    "headline_metric",
+    "hydra_argparse_compat",
+    "run",
+    "run_app",
+    "train_app",
+]
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +86,12 @@ def check_config(cfg: DictConfig) -> list[str]:
         raise ConfigError(
             f"required value(s) not set: {', '.join(missing)}",
             hint=" ".join(f"{k}=..." for k in missing),
+        )
+    if cfg.get("hparams_search") is not None:
+        raise ConfigError(
+            "a hyper-parameter search is run by `newsclf tune`, not by `newsclf train`",
+            key="hparams_search",
+            hint="newsclf tune NAME [OVERRIDES...] (see conf/hparams_search/README.md)",
         )
     tasks = _tasks(cfg)
     for task in tasks:
@@ -228,7 +248,8 @@ def run(
     return payload
 
 
-def _headline(payload: dict[str, Any]) -> float:
+def headline_metric(payload: dict[str, Any]) -> float:
+    """The value sweeps and searches optimise: mean macro-F1 over the tasks of ``metrics.json``."""
     scores = [m["macro_f1"] for m in payload["tasks"].values()]
     return float(sum(scores) / len(scores))
 
@@ -318,4 +339,84 @@ def train_app(cfg: DictConfig) -> float:
     print(format_metrics_table(payload["tasks"]), end="")
     print(f"model:   {payload['model_dir']}")
     print(f"metrics: {output_dir / 'metrics.json'}")
-    return _headline(payload)
+    return headline_metric(payload)
+
+
+#: ``hydra/launcher`` options that come from a plugin of the ``cluster`` extra -> its module
+_LAUNCHER_PLUGINS = {
+    "joblib": "hydra_plugins.hydra_joblib_launcher",
+    "submitit_local": "hydra_plugins.hydra_submitit_launcher",
+    "submitit_slurm": "hydra_plugins.hydra_submitit_launcher",
+    "slurm": "hydra_plugins.hydra_submitit_launcher",  # conf/hydra/launcher/slurm.yaml
+}
+
+
+def check_launcher(overrides: Sequence[str]) -> None:
+    """Refuse a ``hydra/launcher=...`` override whose plugin is not installed, naming the extra.
+
+    Without the check Hydra fails while composing, with a list of the launchers it does know.
+    """
+    for override in overrides:
+        key, _, value = override.lstrip("+~").partition("=")
+        if key.strip() != "hydra/launcher" or value not in _LAUNCHER_PLUGINS:
+            continue
+        module = _LAUNCHER_PLUGINS[value]
+        if importlib.util.find_spec(module) is None:
+            package = module.removeprefix("hydra_plugins.").replace("_", "-")
+            raise ConfigError(
+                f"the {value} launcher needs {package}, which is not installed",
+                key="hydra/launcher",
+                hint='pip install "newsclf[cluster]" (the joblib and submitit launchers)',
+            )
+
+
+@contextlib.contextmanager
+def hydra_argparse_compat() -> Iterator[None]:
+    """Let hydra-core 1.3.x build its argument parser on Python >= 3.14 (hydra#3121).
+
+    Python 3.14's ``add_argument`` checks each help string (``'%' in help``, through
+    ``ArgumentParser._check_help``); hydra 1.3 passes a non-string ``LazyCompletionHelp`` for
+    ``--shell-completion``, so ``@hydra.main`` raises ``TypeError`` before it parses anything.
+    While the block runs, the check skips that one object and checks every other help string
+    as before; on Pythons without ``_check_help`` it does nothing. Remove it once newsclf
+    requires a hydra-core release with the fix (the tests say when: see
+    ``tests/test_python314.py``).
+    """
+    parser_cls: Any = argparse.ArgumentParser
+    check = getattr(parser_cls, "_check_help", None)
+    if check is None:
+        yield
+        return
+
+    def _check_help(self: argparse.ArgumentParser, action: argparse.Action) -> None:
+        if type(action.help).__name__ == "LazyCompletionHelp":
+            return  # hydra's lazily rendered help: not a string until hydra prints it
+        check(self, action)
+
+    own = "_check_help" in vars(parser_cls)
+    parser_cls._check_help = _check_help
+    try:
+        yield
+    finally:
+        if own:
+            parser_cls._check_help = check
+        else:
+            del parser_cls._check_help
+
+
+def run_app(argv: Sequence[str]) -> int:
+    """Run ``newsclf train ARGV`` (the Hydra app) in this process; return its exit status.
+
+    Hydra reads ``sys.argv``, so it is swapped for the call and restored afterwards.
+    """
+    check_launcher(argv)
+    saved = sys.argv
+    sys.argv = ["newsclf train", *argv]
+    try:
+        with hydra_argparse_compat():
+            train_app()
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        sys.argv = saved
+    return 0
