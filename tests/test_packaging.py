@@ -19,7 +19,6 @@ def test_package_is_marked_typed_and_licensed() -> None:
     meta = metadata("newsclf")
     assert meta["License-Expression"] == "MIT"
     assert any("Python :: 3.13" in c for c in meta.get_all("Classifier") or [])
-    assert meta.get_all("Project-URL")
 
 
 def test_core_install_requires_neither_submitit_nor_matplotlib() -> None:
