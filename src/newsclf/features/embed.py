@@ -18,6 +18,7 @@ usually as accurate.
 
 from __future__ import annotations
 
+import atexit
 import re
 from pathlib import Path
 from typing import Any
@@ -49,7 +50,15 @@ PAIR_SIMILARITIES = (
     "cos_first_sentence",
 )
 _EMBEDDING_BLOCKS = ("target", "lead", "product", "difference")
+#: open caches of this process, one per (encoder, folder); closed at exit
 _CACHES: dict[tuple[str, str], EmbeddingCache] = {}
+
+
+@atexit.register
+def _close_caches() -> None:
+    for cache in _CACHES.values():
+        cache.close()
+    _CACHES.clear()
 
 
 def split_sentences(text: str) -> list[str]:

@@ -147,15 +147,19 @@ class EmbeddingCache:
         base = Path(root) if root is not None else default_cache_dir()
         self.path = base / "embeddings" / f"{encoder_key}.sqlite"
         self.dim = dim
+        db = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=60)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute(
+            db = sqlite3.connect(self.path, timeout=60)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(
                 "CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vec BLOB NOT NULL)"
             )
-            self._db.commit()
+            db.commit()
+            self._db = db
         except (OSError, sqlite3.Error) as exc:
+            if db is not None:
+                db.close()
             raise NewsclfError(
                 f"cannot open the embedding cache {self.path}: {exc}",
                 hint="set NEWSCLF_CACHE_DIR to a writable folder, or pass cache=false",
@@ -187,6 +191,12 @@ class EmbeddingCache:
 
     def close(self) -> None:
         self._db.close()
+
+    def __enter__(self) -> EmbeddingCache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def embed_texts(
