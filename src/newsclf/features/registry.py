@@ -111,7 +111,7 @@ def build_pair_features(features: Mapping[str, Any]) -> PairVectorizer:
     embed = _pair_embedding(pair.pop("embed", None))
     if kind in PAIR_FEATURES:
         est = build_estimator(PAIR_FEATURES[kind], pair, "features.pair")
-        return est.set_params(embed=None if embed == "drop" else embed)
+        return est.set_params(embed=None if isinstance(embed, str) else embed)
     cls = _kind(features)
     text = build_text_features(features)
     target_params = pair.pop("target", {})
