@@ -402,3 +402,29 @@ def test_related_then_stance_with_one_related_label_only_decides_relatedness() -
     np.testing.assert_allclose(
         clf.predict_proba(X)[:, 0], 1 - clf.relatedness_.predict_proba(X[:, :1])[:, 1]
     )
+
+
+def test_flat_relatedness_parameters_are_refused_with_the_new_spelling() -> None:
+    from newsclf.models.registry import build_model
+
+    model = {"name": "related_then_stance", "params": {"relatedness": {"max_iter": 10}}}
+    with pytest.raises(ConfigError, match=r"relatedness\.gbm\.max_iter"):
+        build_model(model, seed=0)
+
+
+def test_logreg_relatedness_is_a_scaled_logistic_regression_explain_can_read() -> None:
+    from newsclf.models.registry import build_model
+
+    params = {"relatedness_model": "logreg", "relatedness_columns": 1}
+    est = build_model({"name": "related_then_stance", "params": params}, seed=0)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    y = np.where(X[:, 0] > 0, "unrelated", np.where(X[:, 1] > 0, "agree", "discuss"))
+    est.fit(X, y)
+    w, b, source = est.linear_part()
+    assert w.shape == (3, 3) and "relatedness log-odds" in source
+    unrelated = list(est.classes_).index("unrelated")
+    assert w[unrelated, 0] > 0 and np.all(w[unrelated, 1:] == 0)
+    # the folded weights reproduce the relatedness model's log-odds on raw inputs
+    p = est.relatedness_.predict_proba(X[:, :1])[:, 1]
+    np.testing.assert_allclose(X @ w[unrelated] + b[unrelated], np.log(p / (1 - p)), rtol=1e-6)

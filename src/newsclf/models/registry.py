@@ -93,7 +93,15 @@ def _related_then_stance(params: dict[str, Any], seed: int, n_jobs: int) -> Any:
             hint="'logreg' (standardised features) is linear, so `newsclf explain` can show it",
         )
     # parameters of each relatedness model, under its name; the chosen one is used
-    related = dict((params.pop("relatedness", None) or {}).get(related_kind) or {})
+    by_model = dict(params.pop("relatedness", None) or {})
+    unknown = sorted(set(by_model) - {"gbm", "logreg"})
+    if unknown:
+        raise ConfigError(
+            f"expects one node per relatedness model (gbm, logreg), got {unknown}",
+            key="model.params.relatedness",
+            hint="e.g. model.params.relatedness.gbm.max_iter=300 (was relatedness.max_iter)",
+        )
+    related = dict(by_model.get(related_kind) or {})
     related.setdefault("random_state", seed)
     stance = dict(params.pop("stance", None) or {})
     stance.setdefault("random_state", seed)
