@@ -102,14 +102,21 @@ def _finder(parent: dict[str, str]):
     return find
 
 
-def _claims(records) -> np.ndarray:
-    """Connected components of bodies and headlines linked by related pairs."""
+def claim_finder(records):
+    """Root lookup of the claims: bodies (``"b" + Body ID``) and headlines (``"h" + text``)
+    joined into components by their related pairs; every body and headline is registered."""
     parent: dict[str, str] = {}
     find = _finder(parent)
-
     for r in records:
+        find("b" + r.group), find("h" + r.target)
         if r.stance != "unrelated":
             parent[find("b" + r.group)] = find("h" + r.target)
+    return find
+
+
+def _claims(records) -> np.ndarray:
+    """Connected components of bodies and headlines linked by related pairs."""
+    find = claim_finder(records)
     return np.asarray([find("b" + r.group) for r in records], dtype=object)
 
 
@@ -123,14 +130,9 @@ def _strict_splits(records, folds: int, seed: int) -> list[tuple[np.ndarray, np.
     when neither is; an unrelated pair whose two sides fall in different folds is in neither
     part of those two folds (it would leak a test headline or body into training).
     """
-    parent: dict[str, str] = {}
-    find = _finder(parent)
-
-    for r in records:
-        find("b" + r.group), find("h" + r.target)
-        if r.stance != "unrelated":
-            parent[find("b" + r.group)] = find("h" + r.target)
-    comps = sorted({find(x) for x in list(parent)})
+    find = claim_finder(records)
+    nodes = {f"b{r.group}" for r in records} | {f"h{r.target}" for r in records}
+    comps = sorted({find(x) for x in nodes})
     related = dict.fromkeys(comps, 0)
     for r in records:
         related[find("b" + r.group)] += r.stance != "unrelated"

@@ -37,10 +37,10 @@ from pathlib import Path
 import numpy as np
 from bench_fnc1 import (
     LABELS,
-    _finder,
     _scores,
     _strict_splits,
     _unrelated_weights,
+    claim_finder,
     scaled_predictions,
 )
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -83,6 +83,7 @@ class Screen:
         self.records, _ = read_fnc1(root)
         self.y = np.asarray([r.stance for r in self.records], dtype=object)
         self.splits = _strict_splits(self.records, 5, seed)
+        self.find = claim_finder(self.records)
         self.cache = cache
         cache.mkdir(parents=True, exist_ok=True)
         self.feats = [self._fold_features(k) for k in range(len(self.splits))]
@@ -104,12 +105,6 @@ class Screen:
     def _fold_features(self, k: int):
         path = self.cache / f"fold{k}.pkl"
         if not path.exists():
-            parent: dict[str, str] = {}
-            find = _finder(parent)
-            for r in self.records:
-                find("b" + r.group), find("h" + r.target)
-                if r.stance != "unrelated":
-                    parent[find("b" + r.group)] = find("h" + r.target)
             train, test = self.splits[k]
             pairs = [(r.text, r.target) for r in self.records]
             t0 = time.perf_counter()
@@ -118,7 +113,7 @@ class Screen:
             )
             X_train = est.fit_transform([pairs[i] for i in train])
             X_test = est.transform([pairs[i] for i in test])
-            X_hard = est.transform(hard_negatives(self.records, test, find))
+            X_hard = est.transform(hard_negatives(self.records, test, self.find))
             names = list(est.get_feature_names_out())
             with path.open("wb") as f:
                 pickle.dump((X_train, X_test, names, X_hard), f)

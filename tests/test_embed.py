@@ -13,7 +13,7 @@ from sklearn.base import clone
 
 from newsclf.errors import ConfigError, NewsclfError
 from newsclf.features import encoders
-from newsclf.features.embed import PairEmbedding, TextEmbedding, split_sentences
+from newsclf.features.embed import PairEmbedding, TextEmbedding
 from newsclf.features.encoders import EmbeddingCache, embed_texts, get_encoder
 from newsclf.features.registry import build_pair_features
 
@@ -230,12 +230,3 @@ def test_embedding_blocks_keep_the_sklearn_contract(name: str) -> None:
     np.testing.assert_array_equal(clone(est).fit_transform(X), out)
     with pytest.raises(ValueError):
         est.transform("one string")
-
-
-def test_split_sentences_keeps_text_without_punctuation_whole() -> None:
-    assert split_sentences("egy mondat pont nélkül") == ["egy mondat pont nélkül"]
-    assert split_sentences("Első mondat. Második mondat!\nHarmadik") == [
-        "Első mondat.",
-        "Második mondat!",
-        "Harmadik",
-    ]

@@ -8,6 +8,7 @@ import unicodedata
 import pytest
 
 from newsclf.text import WordAnalyzer, detect_language, normalize_text, stem, tokenize
+from newsclf.text.tokenize import split_sentences
 
 # --- normalize_text -------------------------------------------------------------------------
 
@@ -210,3 +211,12 @@ def test_compiled_stemmer_gives_the_pure_python_snowball_stems(lang: str) -> Non
     assert len(words) > 5000
     assert compiled.stemWords(words) == [python.stemWord(w) for w in words]
     assert [stem(w, lang) for w in words[:200]] == [python.stemWord(w) for w in words[:200]]
+
+
+def test_split_sentences_keeps_text_without_punctuation_whole() -> None:
+    assert split_sentences("egy mondat pont nélkül") == ["egy mondat pont nélkül"]
+    assert split_sentences("Első mondat. Második mondat!\nHarmadik") == [
+        "Első mondat.",
+        "Második mondat!",
+        "Harmadik",
+    ]

@@ -12,6 +12,7 @@ from newsclf.text.lang import SUPPORTED_LANGUAGES
 __all__ = [
     "as_pairs",
     "as_texts",
+    "check_int",
     "check_lang",
     "check_ngram_range",
     "check_positive_weight",
@@ -77,6 +78,15 @@ def check_text_ngram_params(
     if word is None and char is None:
         raise ValueError("word_ngram_range and char_ngram_range cannot both be None")
     return word, char
+
+
+def check_int(name: str, value: Any, *, low: int = 1, allow_none: bool = False) -> None:
+    """Refuse a ``value`` that is not an integer >= ``low`` (bools refused; None if allowed)."""
+    if allow_none and value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+        what = "a positive integer" if low == 1 else f"an integer >= {low}"
+        raise ValueError(f"{name} must be {what}{' or None' if allow_none else ''}, got {value!r}")
 
 
 def check_positive_weight(name: str, value: Any) -> None:

@@ -19,7 +19,6 @@ usually as accurate.
 from __future__ import annotations
 
 import atexit
-import re
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from newsclf.data.fetch import default_cache_dir
-from newsclf.features._validation import as_pairs, as_texts, string_input_tags
+from newsclf.features._validation import as_pairs, as_texts, check_int, string_input_tags
 from newsclf.features.encoders import (
     ENCODERS,
     KINDS,
@@ -37,10 +36,10 @@ from newsclf.features.encoders import (
     embed_texts,
     get_encoder,
 )
+from newsclf.text.tokenize import split_sentences
 
-__all__ = ["PAIR_SIMILARITIES", "PairEmbedding", "TextEmbedding", "split_sentences"]
+__all__ = ["PAIR_SIMILARITIES", "PairEmbedding", "TextEmbedding"]
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 #: the similarity columns of :class:`PairEmbedding`, in order
 PAIR_SIMILARITIES = (
     "cos_lead",
@@ -61,12 +60,6 @@ def _close_caches() -> None:
     _CACHES.clear()
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences of ``text`` (end punctuation followed by space, or a line break)."""
-    parts = [s.strip() for s in _SENTENCE.split(text)]
-    return [s for s in parts if len(s) > 2] or [text.strip() or text]
-
-
 def _lead(text: str, chars: int) -> str:
     """The first ``chars`` characters of ``text``, cut back to a word boundary."""
     if len(text) <= chars:
@@ -78,13 +71,8 @@ def _lead(text: str, chars: int) -> str:
 def _check_common(est: Any) -> None:
     if est.encoder not in ENCODERS:
         raise ValueError(f"encoder must be one of {sorted(ENCODERS)}, got {est.encoder!r}")
-    for name in ("batch_size",):
-        value = getattr(est, name)
-        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    n = est.n_threads
-    if n is not None and (isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1):
-        raise ValueError(f"n_threads must be a positive integer or None, got {n!r}")
+    check_int("batch_size", est.batch_size)
+    check_int("n_threads", est.n_threads, allow_none=True)
     if not isinstance(est.cache, bool):
         raise ValueError(f"cache must be true or false, got {est.cache!r}")
 
@@ -166,9 +154,7 @@ class TextEmbedding(_EmbeddingMixin, TransformerMixin, BaseEstimator):
         _check_common(self)
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {list(KINDS)}, got {self.kind!r}")
-        m = self.max_chars
-        if m is not None and (isinstance(m, bool) or not isinstance(m, int | np.integer) or m < 1):
-            raise ValueError(f"max_chars must be a positive integer or None, got {m!r}")
+        check_int("max_chars", self.max_chars, allow_none=True)
         if isinstance(self.weight, bool) or not isinstance(self.weight, int | float):
             raise ValueError(f"weight must be a number, got {self.weight!r}")
 
@@ -275,9 +261,7 @@ class PairEmbedding(_EmbeddingMixin, TransformerMixin, BaseEstimator):
             ("max_sentences", 0),
             ("sentence_chars", 1),
         ):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
-                raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+            check_int(name, getattr(self, name), low=low)
         for name in ("center", "similarity_scale", "embedding_weight"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float):
@@ -340,7 +324,10 @@ class PairEmbedding(_EmbeddingMixin, TransformerMixin, BaseEstimator):
         """Best, top-3 mean and first-sentence cosines; each distinct text is split once."""
         distinct = list(dict.fromkeys(texts))
         split = {
-            t: [s[: self.sentence_chars] for s in split_sentences(t)[: self.max_sentences]]
+            t: [
+                (s.strip() or s)[: self.sentence_chars]
+                for s in split_sentences(t)[: self.max_sentences]
+            ]
             for t in distinct
         }
         flat = [s for t in distinct for s in split[t]]

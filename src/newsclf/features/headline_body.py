@@ -36,6 +36,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from newsclf.features._validation import (
     as_pairs,
+    check_int,
     check_lang,
     check_ngram_range,
     check_positive_weight,
@@ -54,7 +55,7 @@ from newsclf.features.cues import (
 )
 from newsclf.text.lang import detect_language
 from newsclf.text.normalize import normalize_text
-from newsclf.text.tokenize import WordAnalyzer, tokenize
+from newsclf.text.tokenize import WordAnalyzer, split_sentences, tokenize
 
 __all__ = ["RELATION_FEATURES", "HeadlineBodyFeatures"]
 
@@ -131,7 +132,6 @@ _NEGATION_REACH = 3
 #: how many leading body sentences count as its lead for the ``*_in_lead_sentences`` features
 _LEAD_SENTENCES = 2
 _QUOTES = re.compile('["\u201c\u201d\u00ab\u00bb]')
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 def _terms_as_is(terms: list[str]) -> list[str]:
@@ -141,11 +141,6 @@ def _terms_as_is(terms: list[str]) -> list[str]:
 
 def _cue_counts(tokens: list[str]) -> list[list[int]]:
     return [count_cues(tokens, cues) for cues in _CUES]
-
-
-def _positive_int(name: str, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
 
 
 class _Body:
@@ -186,7 +181,7 @@ class _Body:
         self.n_tokens = len(tokens)
         self.strong_positions = np.asarray(count_cues(tokens, STRONG_REFUTING), dtype=int)
         self.not_true = len(NOT_TRUE.findall(text))
-        parts = [s for s in _SENTENCE.split(text) if len(s.strip()) > 2] or [text]
+        parts = split_sentences(text)
         sentence_terms = [analyzer.terms(s, lang) for s in parts]
         self.sentences = normalize(vectorizer.transform(sentence_terms))
         self.sentence_sets = [set(t) for t in sentence_terms]
@@ -284,9 +279,9 @@ class HeadlineBodyFeatures(TransformerMixin, BaseEstimator):
     def _check_params(self) -> tuple[int, int] | None:
         check_lang(self.lang)
         for name in ("lsa_components", "lead_terms", "window", "best_sentences", "min_df"):
-            _positive_int(name, getattr(self, name))
+            check_int(name, getattr(self, name))
         if self.body_max_features is not None and self.body_max_features != 0:
-            _positive_int("body_max_features", self.body_max_features)
+            check_int("body_max_features", self.body_max_features)
         check_positive_weight("relation_weight", self.relation_weight)
         return check_ngram_range("headline_ngram_range", self.headline_ngram_range)
 

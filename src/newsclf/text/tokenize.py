@@ -16,15 +16,22 @@ from newsclf.text.lang import SUPPORTED_LANGUAGES, language_of_normalized
 from newsclf.text.normalize import normalize_text
 from newsclf.text.stopwords import STOPWORDS
 
-__all__ = ["WordAnalyzer", "stem", "tokenize"]
+__all__ = ["WordAnalyzer", "split_sentences", "stem", "tokenize"]
 
 _TOKEN = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _STEMMER_NAMES = {"hu": "hungarian", "en": "english"}
 
 
 def tokenize(text: str) -> list[str]:
     """Split normalised, lowercased ``text`` into word tokens (hyphenated words stay whole)."""
     return _TOKEN.findall(normalize_text(text))
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of ``text``: split after end punctuation followed by space and at line breaks;
+    fragments of two characters or fewer are dropped (the whole text when nothing is left)."""
+    return [s for s in _SENTENCE.split(text) if len(s.strip()) > 2] or [text]
 
 
 @lru_cache(maxsize=4)
