@@ -47,10 +47,9 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import GroupKFold
 from sklearn.preprocessing import normalize
 
-from newsclf.classifier import TaskModel
 from newsclf.data.fnc1 import read_fnc1
 from newsclf.evaluation.fnc import FNC_LABELS, fnc_score
-from newsclf.train import build_pipeline
+from newsclf.pipeline import TaskModel, build_pipeline, task_inputs
 
 LABELS = list(FNC_LABELS)
 _GROUPED_BY = {
@@ -255,8 +254,8 @@ def _tune_task(cfg, records, y, train, test, cache: Path | None, baseline: bool)
     out = {"proba": proba, "classes": classes, "seconds": seconds}
     if baseline:
         t0 = time.perf_counter()
-        pairs = TaskModel(pipeline=None, input="pair", include_title=False).inputs
-        tr, te = pairs([records[i] for i in train]), pairs([records[i] for i in test])
+        tr = task_inputs([records[i] for i in train], "stance", include_title=False)
+        te = task_inputs([records[i] for i in test], "stance", include_title=False)
         out["baseline"] = (UclmrBaseline().fit(tr, y[train]).predict(te), time.perf_counter() - t0)
     return out
 

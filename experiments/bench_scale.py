@@ -138,7 +138,7 @@ def train_cmd(
             *common,
             "experiment=streaming",
             f"n_jobs={n_jobs}",
-            "streaming.progress=false",
+            "trainer.progress=false",
             *overrides,
         ]
     return [*common, "features=word_char", "model=sgd", "model.params.max_iter=5", "n_jobs=1"]

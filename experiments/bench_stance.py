@@ -213,8 +213,7 @@ def cross_validate(
     (``*_favg_prior``): the eval examples are reweighted to it, e.g. to the published label
     counts of a test set whose label shares differ from training (SemEval-2016's has more
     AGAINST)."""
-    from newsclf.classifier import TaskModel
-    from newsclf.train import build_pipeline
+    from newsclf.pipeline import TaskModel, build_pipeline
 
     cfg = _compose([f"experiment={name}", f"data.root={data_root / EXPERIMENTS[name]}", *overrides])
     records = load_dataset(cfg.data).train

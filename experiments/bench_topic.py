@@ -48,9 +48,8 @@ import numpy as np
 from hydra import compose, initialize_config_module
 from sklearn.metrics import accuracy_score, f1_score
 
-from newsclf.classifier import TaskModel, document_text
 from newsclf.data import Record, load_dataset, split_records
-from newsclf.train import build_pipeline
+from newsclf.pipeline import TaskModel, build_pipeline, document_text
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 

@@ -29,10 +29,9 @@ from hydra import compose, initialize_config_module
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import LeaveOneGroupOut, StratifiedKFold
 
-from newsclf.classifier import TaskModel
 from newsclf.data import load_dataset
 from newsclf.evaluation import classification_metrics
-from newsclf.train import build_pipeline
+from newsclf.pipeline import TaskModel, build_pipeline
 
 
 def main(argv: list[str] | None = None) -> int:

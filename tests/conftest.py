@@ -10,9 +10,10 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from newsclf.classifier import NewsClassifier, TaskModel
+from newsclf.classifier import NewsClassifier
 from newsclf.cli import main
 from newsclf.features import PairVectorizer, TextVectorizer
+from newsclf.pipeline import TaskModel
 
 TINY_TEXTS = [
     "A forint gyengült, az infláció gyorsult.",

@@ -12,7 +12,7 @@ from hydra import compose, initialize_config_module
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import OmegaConf
 
-from newsclf.train import build_pipeline, check_config
+from newsclf.pipeline import build_pipeline, check_config
 
 CONF = files("newsclf.conf")
 GROUPS = ("data", "features", "model", "split", "target_aware", "experiment")

@@ -10,7 +10,14 @@ import pytest
 from newsclf.cli import main
 
 # run-specific, not results: timings, where it was saved, the command-line overrides
-VOLATILE = {"train_seconds", "total_seconds", "model_dir", "overrides", "config_hash"}
+VOLATILE = {
+    "train_seconds",
+    "eval_seconds",
+    "total_seconds",
+    "model_dir",
+    "overrides",
+    "config_hash",
+}
 
 
 def _metrics(run_dir: Path) -> dict:

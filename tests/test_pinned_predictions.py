@@ -47,7 +47,7 @@ RUNS: dict[str, list[str]] = {
     "demo_default": [],
     "demo_logreg": ["experiment=demo_logreg"],
     "demo_per_target_logreg": ["model=logreg", "target_aware=per_target", "tasks=[stance]"],
-    "demo_streaming": ["experiment=streaming", "n_jobs=1", "streaming.progress=false"],
+    "demo_streaming": ["experiment=streaming", "n_jobs=1", "trainer.progress=false"],
     "fnc1_synthetic": [
         "experiment=fnc1",
         "data.root={fnc1}",

@@ -433,7 +433,7 @@ def test_unknown_split_name_raises_config_error() -> None:
     with pytest.raises(ConfigError, match="unknown split 'kfold'") as info:
         split_records(_grouped(), split={"name": "kfold"}, tasks=["topic"], seed=0)
     assert info.value.key == "split.name"
-    assert "group_stratified, stratified" in str(info.value)
+    assert "group_stratified, hashed_group, stratified" in str(info.value)
 
 
 @pytest.mark.parametrize("size", [0, 0.8, "0.2", -0.1])

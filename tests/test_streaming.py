@@ -19,10 +19,10 @@ from sklearn.preprocessing import normalize
 import newsclf
 from newsclf.cli import main
 from newsclf.data import demo_path, read_records
+from newsclf.data.splits import held_out
 from newsclf.features.hashed_ngrams import HashingTextVectorizer, _batch_words, _column
 from newsclf.models import build_model
-from newsclf.streaming import held_out
-from newsclf.sweep import data_fingerprint
+from newsclf.run_dir import data_fingerprint
 from newsclf.text.normalize import normalize_text
 from newsclf.text.tokenize import WordAnalyzer
 
@@ -252,8 +252,8 @@ def _train(path: Path, run_dir: Path, *extra: str) -> int:
             f"data.train={path}",
             "tasks=[topic]",
             "n_jobs=1",
-            "data.chunk_size=7",
-            "streaming.epochs=3",
+            "trainer.chunk_size=7",
+            "trainer.epochs=3",
             "eval.bootstrap_resamples=20",
             f"hydra.run.dir={run_dir}",
             *extra,
@@ -291,7 +291,9 @@ def test_streaming_run_holds_out_groups_and_saves_a_loadable_artifact(
     assert not list(run_dir.glob(".*spool*"))
     # a second run in the same dir is skipped (resume), so the fingerprint matches; the check
     # streams the file too (it never loads the whole dataset)
-    monkeypatch.setattr("newsclf.train.load_dataset", lambda *a: pytest.fail("loaded it all"))
+    monkeypatch.setattr(
+        "newsclf.trainers.memory.load_dataset", lambda *a: pytest.fail("loaded it all")
+    )
     assert _train(path, run_dir) == 0
     assert json.loads((run_dir / "metrics.json").read_text()) == metrics
 

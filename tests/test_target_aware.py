@@ -14,7 +14,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 import newsclf
-from newsclf.classifier import NewsClassifier, TaskModel
+from newsclf.classifier import NewsClassifier
 from newsclf.cli import main
 from newsclf.errors import ConfigError
 from newsclf.features import PairVectorizer, TextVectorizer
@@ -24,6 +24,7 @@ from newsclf.models.target_aware import (
     TargetMentionFeatures,
     build_target_aware,
 )
+from newsclf.pipeline import TaskModel
 
 # two targets whose stance words are opposite: "ban" is AGAINST guns but FAVOR for a tax ban
 GUN = [

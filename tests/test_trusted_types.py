@@ -23,11 +23,10 @@ from omegaconf import open_dict
 import newsclf
 from newsclf import artifacts
 from newsclf.artifacts import TRUSTED_TYPES
-from newsclf.classifier import TaskModel
 from newsclf.cli import main
 from newsclf.data import load_dataset
 from newsclf.errors import ArtifactError
-from newsclf.train import build_pipeline, check_config
+from newsclf.pipeline import TaskModel, build_pipeline, check_config
 
 CONF = files("newsclf.conf")
 #: options that only make sense with other choices (stance-only features, paired models)

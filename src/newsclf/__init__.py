@@ -5,8 +5,7 @@
 >>> clf.predict(["A forint gyengült az euróval szemben."])      # doctest: +SKIP
 """
 
-from newsclf.artifacts import load
-from newsclf.classifier import NewsClassifier
+from newsclf.classifier import NewsClassifier, load
 from newsclf.errors import ArtifactError, ConfigError, DataError, NewsclfError
 
 __version__ = "0.1.0"

@@ -20,6 +20,7 @@ import shutil
 import sys
 import tempfile
 import warnings
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,8 +30,8 @@ import numpy as np
 import scipy
 import sklearn
 
-from newsclf.classifier import NewsClassifier, TaskModel
 from newsclf.errors import ArtifactError
+from newsclf.pipeline import TaskModel
 
 __all__ = [
     "FORMAT_VERSION",
@@ -39,8 +40,8 @@ __all__ = [
     "TRUSTED_TYPES",
     "export_artifact",
     "library_versions",
-    "load",
-    "save_artifact",
+    "load_models",
+    "save_models",
 ]
 
 FORMAT_VERSION = 1
@@ -98,8 +99,8 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def save_artifact(
-    classifier: NewsClassifier,
+def save_models(
+    models: Mapping[str, TaskModel],
     path: str | Path,
     *,
     config: dict[str, Any] | None = None,
@@ -108,7 +109,7 @@ def save_artifact(
     serialization: str = "joblib",
     created: str | None = None,
 ) -> Path:
-    """Write ``classifier`` to the directory ``path`` (which must not exist yet)."""
+    """Write the task ``models`` to the directory ``path`` (which must not exist yet)."""
     if serialization not in SERIALIZATIONS:
         raise ArtifactError(
             f"unknown serialization {serialization!r}",
@@ -126,7 +127,7 @@ def save_artifact(
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.partial-", dir=path.parent))
     try:
         tasks = {}
-        for task, model in classifier.models.items():
+        for task, model in models.items():
             name = f"{task}.{serialization}"
             _dump(model.pipeline, tmp / name, serialization)
             tasks[task] = {
@@ -256,13 +257,14 @@ def _check_versions(path: Path, manifest: dict[str, Any], allow_version_mismatch
     )
 
 
-def load(
+def load_models(
     path: str | Path,
     *,
     allow_version_mismatch: bool = False,
     trusted: list[str] | None = None,
-) -> NewsClassifier:
-    """Load an artifact directory after checking its manifest, checksums and versions.
+) -> tuple[dict[str, TaskModel], dict[str, Any]]:
+    """The task models and the manifest of an artifact directory, after checking its
+    manifest, checksums and versions (:func:`newsclf.load` wraps them in a classifier).
 
     ``trusted`` names extra types a ``skops`` artifact may rebuild (beyond those skops trusts
     by default and :data:`TRUSTED_TYPES`); joblib artifacts are pickles and must come from a
@@ -308,7 +310,7 @@ def load(
         warnings.warn(
             f"{path}: saved with Python {manifest['versions'].get('python')}", stacklevel=2
         )
-    return NewsClassifier(models, manifest)
+    return models, manifest
 
 
 def export_artifact(
@@ -322,10 +324,9 @@ def export_artifact(
 
     The manifest (config, metrics, data fingerprint, creation time) is carried over.
     """
-    classifier = load(source, allow_version_mismatch=allow_version_mismatch)
-    manifest = classifier.manifest
-    return save_artifact(
-        classifier,
+    models, manifest = load_models(source, allow_version_mismatch=allow_version_mismatch)
+    return save_models(
+        models,
         dest,
         config=manifest.get("config"),
         metrics=manifest.get("metrics"),

@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, overload
 
 import numpy as np
 
+from newsclf.artifacts import load_models, save_models
 from newsclf.data.records import Record, _no_surrogates, records_from_dicts
 from newsclf.errors import DataError
+from newsclf.pipeline import TaskModel
 
-__all__ = ["NewsClassifier", "TaskModel", "document_text"]
-
-
-def document_text(record: Record, include_title: bool) -> str:
-    """The string a text pipeline sees for ``record`` (title, when used, on the first line)."""
-    if include_title and record.title:
-        return f"{record.title}\n{record.text}"
-    return record.text
+__all__ = ["NewsClassifier", "load"]
 
 
 def _plain_texts(X: Any, targets: Any, *, needs_target: bool) -> list[str] | None:
@@ -40,25 +35,6 @@ def _plain_texts(X: Any, targets: Any, *, needs_target: bool) -> list[str] | Non
     if not all(type(t) is str and t and _no_surrogates(t) for t in targets):
         return None
     return texts
-
-
-@dataclass
-class TaskModel:
-    """One fitted task pipeline and how to feed it."""
-
-    pipeline: Any
-    input: str  # "text" or "pair" (text, target)
-    include_title: bool = True
-
-    @property
-    def labels(self) -> list[str]:
-        return [str(c) for c in self.pipeline.classes_]
-
-    def inputs(self, records: Sequence[Record]) -> list[Any]:
-        texts = [document_text(r, self.include_title) for r in records]
-        if self.input == "text":
-            return texts
-        return [(t, r.target) for t, r in zip(texts, records, strict=True)]
 
 
 class NewsClassifier:
@@ -304,7 +280,20 @@ class NewsClassifier:
         return out
 
     def save(self, path: str | Path, **info: Any) -> Path:
-        """Save as an artifact directory (see :func:`newsclf.artifacts.save_artifact`)."""
-        from newsclf.artifacts import save_artifact
+        """Save as an artifact directory (see :func:`newsclf.artifacts.save_models`)."""
+        return save_models(self.models, path, **info)
 
-        return save_artifact(self, path, **info)
+
+def load(
+    path: str | Path, *, allow_version_mismatch: bool = False, trusted: list[str] | None = None
+) -> NewsClassifier:
+    """Load a saved classifier after checking its manifest, checksums and versions.
+
+    ``trusted`` names extra types a ``skops`` artifact may rebuild (beyond those skops trusts
+    by default and :data:`newsclf.artifacts.TRUSTED_TYPES`); joblib artifacts are pickles and
+    must come from a trusted source.
+    """
+    models, manifest = load_models(
+        path, allow_version_mismatch=allow_version_mismatch, trusted=trusted
+    )
+    return NewsClassifier(models, manifest)

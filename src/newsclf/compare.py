@@ -35,7 +35,7 @@ from newsclf.evaluation.significance import (
     metric_value,
     paired_randomization_test,
 )
-from newsclf.sweep import ERROR_FILE, METRICS_FILE, PREDICTIONS_FILE
+from newsclf.run_dir import ERROR_FILE, METRICS_FILE, PREDICTIONS_FILE
 
 __all__ = ["Comparison", "Run", "compare_runs", "find_runs", "write_comparison"]
 

@@ -13,7 +13,7 @@ same command loads it and runs only the trials still missing: a finished trial (
 failed with ``error.json``) counts towards ``n_trials``; a trial cut short (Ctrl-C, a killed
 process) is recorded as failed and marked ``interrupted``, and its parameters run again first,
 in its own run dir. A run dir that already holds the finished run is not trained again (the
-resume key of :mod:`newsclf.sweep`). A sweep dir holding a study of another search or other
+resume key of :mod:`newsclf.run_dir`). A sweep dir holding a study of another search or other
 overrides is refused. One ``newsclf tune`` process per sweep dir at a time.
 """
 
@@ -35,7 +35,7 @@ from typing import Any
 from omegaconf import OmegaConf
 
 from newsclf.errors import ConfigError
-from newsclf.sweep import ERROR_FILE, previous_payload
+from newsclf.run_dir import ERROR_FILE, previous_payload
 from newsclf.train import headline_metric, run_app
 
 __all__ = ["JOURNAL", "Search", "TrialRow", "TuneResult", "load_search", "tune"]

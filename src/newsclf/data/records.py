@@ -308,3 +308,75 @@ def _read(path: str | Path, encoding: str, fmt: str, collect: bool) -> list[Reco
 def records_from_dicts(rows: list[dict[str, Any]], source: str = "<memory>") -> list[Record]:
     """Records from in-memory dicts (the Python API), numbered from 1."""
     return [_record(row, source, i) for i, row in enumerate(rows, start=1)]
+
+
+# --- chunked reading (TEMPORARY lead shim: replaced by the data helper's reader) -------------
+
+
+@dataclass(frozen=True)
+class RawChunk:
+    kind: str
+    path: str
+    encoding: str
+    items: list
+    bytes_read: int
+
+
+def iter_raw_chunks(path, *, fmt="auto", encoding="utf-8", chunk_size=10_000):
+    import csv
+    import io
+
+    path = Path(path)
+    kind = detect_format(path, fmt)
+    with path.open("rb") as fh:
+        if kind == "jsonl":
+            items = []
+            for number, raw in enumerate(fh, start=1):
+                if number == 1:
+                    raw = raw.removeprefix(b"\xef\xbb\xbf")
+                items.append((number, raw))
+                if len(items) >= chunk_size:
+                    yield RawChunk(kind, str(path), encoding, items, fh.tell())
+                    items = []
+            if items:
+                yield RawChunk(kind, str(path), encoding, items, fh.tell())
+            return
+        text = io.TextIOWrapper(fh, encoding=encoding, errors="surrogateescape", newline="")
+        reader = csv.DictReader(text, delimiter="," if kind == "csv" else "\t", strict=True)
+        rows = []
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                raise DataError(f"malformed CSV ({exc})", path=path, line=reader.line_num) from None
+            if None in row:
+                raise DataError(
+                    f"row has more cells than the header ({len(reader.fieldnames or [])})",
+                    path=path,
+                    line=reader.line_num,
+                    hint="quote cells that contain the delimiter",
+                )
+            if all(v is None or v == "" for v in row.values()):
+                continue
+            rows.append((reader.line_num, row))
+            if len(rows) >= chunk_size:
+                yield RawChunk(kind, str(path), encoding, rows, fh.tell())
+                rows = []
+        if rows:
+            yield RawChunk(kind, str(path), encoding, rows, fh.tell())
+
+
+def parse_chunk(chunk):
+    records = []
+    where = Path(chunk.path)
+    for number, raw in chunk.items:
+        if chunk.kind == "jsonl":
+            line = raw.decode(chunk.encoding, errors="surrogateescape").rstrip("\r\n")
+            if not line.strip(" \t\r"):
+                continue
+            records.append(_jsonl_line(line, where, number, chunk.encoding))
+        else:
+            records.append(_record(raw, chunk.path, number, chunk.encoding))
+    return records

@@ -2,10 +2,15 @@
 
 Articles about the same event share vocabulary; a random split would put siblings on both
 sides and inflate every score, so the default split is stratified *and* grouped.
+
+``hashed_group`` decides each record on its own (a stable hash of seed and group), so it needs
+no pass over the whole corpus: it is the split of the streaming trainer, and the in-memory
+trainer gives the same parts with it.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -15,7 +20,7 @@ from sklearn.model_selection import StratifiedGroupKFold, StratifiedShuffleSplit
 from newsclf.data.records import Record
 from newsclf.errors import ConfigError, DataError, NewsclfError
 
-__all__ = ["SPLITS", "split_records"]
+__all__ = ["SPLITS", "STREAMABLE_SPLITS", "group_key", "held_out", "split_records"]
 
 
 def _test_size(split: Mapping[str, Any]) -> float:
@@ -44,11 +49,31 @@ def _stratified(y: np.ndarray, groups: np.ndarray, split: Mapping[str, Any], see
     return next(cv.split(np.zeros(len(y)), y))
 
 
+def held_out(key: str, seed: int, fraction: float) -> bool:
+    """Whether the group ``key`` is in the held-out part (stable across runs and machines)."""
+    digest = hashlib.blake2b(f"{seed}\x1f{key}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") < fraction * 2**64
+
+
+def group_key(record: Record, group_field: str) -> str:
+    """The record's group (its ``group_field``), or a group of its own when it has none."""
+    return getattr(record, group_field, None) or f"record:{record.id}"
+
+
+def _hashed_group(y: np.ndarray, groups: np.ndarray, split: Mapping[str, Any], seed: int):
+    fraction = _test_size(split)
+    mask = np.asarray([held_out(str(g), seed, fraction) for g in groups], dtype=bool)
+    return np.flatnonzero(~mask), np.flatnonzero(mask)
+
+
 #: split names usable as ``split=NAME``
 SPLITS: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
     "group_stratified": _group_stratified,
+    "hashed_group": _hashed_group,
     "stratified": _stratified,
 }
+#: splits that decide record by record, so a corpus read in chunks can use them
+STREAMABLE_SPLITS = ("hashed_group",)
 
 
 def split_records(
@@ -69,12 +94,10 @@ def split_records(
         )
     group_field = split.get("group_field", "group")
     y = np.asarray([r.label(stratify) for r in records], dtype=object)
-    groups = np.asarray(
-        [getattr(r, group_field, None) or f"record:{r.id}" for r in records], dtype=object
-    )
+    groups = np.asarray([group_key(r, group_field) for r in records], dtype=object)
     counts = {label: int((y == label).sum()) for label in set(y)}
     rare = sorted(label for label, n in counts.items() if n < 2)
-    if rare:
+    if rare and name not in STREAMABLE_SPLITS:  # those do not stratify
         raise DataError(
             f"class(es) {rare} of '{stratify}' have a single example; a hold-out split needs "
             "at least two per class",
