@@ -3,10 +3,12 @@
 >>> import newsclf
 >>> clf = newsclf.load("outputs/2026-01-01/12-00-00/model")   # doctest: +SKIP
 >>> clf.predict(["A forint gyengült az euróval szemben."])      # doctest: +SKIP
+>>> newsclf.evaluate(clf, "test.jsonl").tasks["topic"]["macro_f1"]  # doctest: +SKIP
 """
 
 from newsclf.classifier import NewsClassifier, load
 from newsclf.errors import ArtifactError, ConfigError, DataError, NewsclfError
+from newsclf.scoring import Evaluation, evaluate
 
 __version__ = "0.1.0"
 
@@ -14,8 +16,10 @@ __all__ = [
     "ArtifactError",
     "ConfigError",
     "DataError",
+    "Evaluation",
     "NewsClassifier",
     "NewsclfError",
     "__version__",
+    "evaluate",
     "load",
 ]

@@ -77,10 +77,11 @@ class DataFingerprint:
         self._digest = hashlib.sha256()
 
     def row(self, record: Record) -> bytes:
-        """The bytes one record adds (workers compute them; :meth:`add_bytes` takes them)."""
+        """The 32 bytes one record adds: the sha256 of its fields, so workers that hash a chunk
+        send the main process 32 bytes a record, not the text again (:meth:`add_bytes`)."""
         r = record
         row = [r.id, r.text, r.title, r.target, *(r.label(t) for t in self.tasks)]
-        return json.dumps(row, ensure_ascii=False).encode("utf-8") + b"\n"
+        return hashlib.sha256(json.dumps(row, ensure_ascii=False).encode("utf-8")).digest()
 
     def update(self, records: Iterable[Record]) -> None:
         for r in records:
@@ -94,7 +95,7 @@ class DataFingerprint:
 
 
 def data_fingerprint(records: Iterable[Record], tasks: Sequence[str]) -> str:
-    """sha256 of the records' ids, texts, titles, targets and ``tasks`` labels, in order."""
+    """sha256 over the records' digests (id, text, title, target, ``tasks`` labels), in order."""
     fingerprint = DataFingerprint(tasks)
     fingerprint.update(records)
     return fingerprint.hexdigest()
