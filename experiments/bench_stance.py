@@ -135,7 +135,7 @@ def bench_one(
         f"experiment={name}",
         f"data.root={data_root / EXPERIMENTS[name]}",
         f"hydra.run.dir={run_dir}",
-        f"eval.bootstrap_resamples={resamples}",
+        f"eval.resamples={resamples}",
         "force=true",
         *overrides,
     ]
