@@ -21,6 +21,7 @@ from newsclf.data import fetch as fetch_module
 from newsclf.data.fetch import default_cache_dir, fetch_dataset, get_source
 from newsclf.data.sources import SOURCES, DatasetSource, SourceFile
 from newsclf.errors import ConfigError, DataError
+from newsclf.hashing import file_sha256
 
 CONTENT = "id,text\n1,A forint gyengült.\n".encode()
 SHA = hashlib.sha256(CONTENT).hexdigest()
@@ -290,7 +291,15 @@ def test_pinned_checksums_match_the_shared_original_copies(name: str) -> None:
     if not folder.is_dir():
         pytest.skip(f"{folder} not available")
     for spec in SOURCES[name].files:
-        assert fetch_module.sha256_file(folder / spec.path) == spec.sha256
+        assert file_sha256(folder / spec.path) == spec.sha256
+
+
+def test_file_sha256_is_the_sha256_of_the_bytes_in_blocks(tmp_path: Path) -> None:
+    # larger than one 1 MiB block, so the blocks are joined
+    blob = bytes(range(256)) * 5000
+    (tmp_path / "f.bin").write_bytes(blob)
+    assert file_sha256(tmp_path / "f.bin") == hashlib.sha256(blob).hexdigest()
+    assert file_sha256(str(tmp_path / "f.bin")) == hashlib.sha256(blob).hexdigest()
 
 
 def test_download_bar_shows_megabytes_and_share_and_ends_with_a_newline(capsys) -> None:
