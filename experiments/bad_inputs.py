@@ -71,7 +71,7 @@ def _run(model: str, path: Path, *extra: str) -> tuple[int, str, list[str]]:
 
 def _train(tmp: Path) -> str:
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        assert main(["train", f"hydra.run.dir={tmp / 'run'}", "eval.bootstrap_resamples=10"]) == 0
+        assert main(["train", f"hydra.run.dir={tmp / 'run'}", "eval.resamples=10"]) == 0
     return str(tmp / "run" / "model")
 
 

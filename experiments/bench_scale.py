@@ -130,7 +130,7 @@ def train_cmd(
         "data=records",
         f"data.train={data}",
         "tasks=[topic]",
-        "eval.bootstrap_resamples=100",
+        "eval.resamples=100",
         f"hydra.run.dir={run_dir}",
     ]
     if streaming:

@@ -128,14 +128,14 @@ def bench_one(
     name: str, data_root: Path, work: Path, overrides: list[str], resamples: int, baseline: bool
 ) -> dict[str, Any]:
     """Train one experiment and its baseline on the same split; return their metrics."""
-    from newsclf.evaluation.significance import bootstrap_ci
+    from newsclf.evaluation import bootstrap_ci
 
     run_dir = work / name
     argv = [
         f"experiment={name}",
         f"data.root={data_root / EXPERIMENTS[name]}",
         f"hydra.run.dir={run_dir}",
-        f"eval.bootstrap_resamples={resamples}",
+        f"eval.resamples={resamples}",
         "force=true",
         *overrides,
     ]

@@ -117,6 +117,30 @@ def test_evaluate_prints_and_writes_metrics(demo_run: Path, tmp_path: Path, caps
     assert payload["tasks"]["topic"]["n"] == len(read_records(demo_path()))
 
 
+def test_evaluate_resamples_and_its_deprecated_alias(
+    demo_run: Path, tmp_path: Path, capsys
+) -> None:
+    model, data = str(demo_run / "model"), str(demo_path())
+    new, old = tmp_path / "new.json", tmp_path / "old.json"
+    assert main(["evaluate", model, data, "-o", str(new), "--resamples", "30"]) == 0
+    assert "deprecated" not in capsys.readouterr().err
+    assert main(["evaluate", model, data, "-o", str(old), "--bootstrap", "30"]) == 0
+    assert "--bootstrap is deprecated" in capsys.readouterr().err
+    metrics = [json.loads(p.read_text())["tasks"] for p in (new, old)]
+    assert metrics[0] == metrics[1]
+    assert metrics[0]["topic"]["ci"]["resamples"] == 30
+    both = ["evaluate", model, data, "--resamples", "30", "--bootstrap", "30"]
+    assert main(both) == 2
+    assert "give only one" in capsys.readouterr().err
+
+
+def test_train_refuses_the_old_bootstrap_key_naming_the_new_one(tmp_path: Path, capsys) -> None:
+    assert main(["train", f"hydra.run.dir={tmp_path}", "eval.bootstrap_resamples=10"]) == 2
+    err = capsys.readouterr().err
+    assert "eval.bootstrap_resamples" in err and "eval.resamples" in err
+    assert not (tmp_path / "metrics.json").exists()
+
+
 def test_train_single_task_with_other_model(tmp_path: Path) -> None:
     assert main(["train", "tasks=[topic]", "model=complement_nb", f"hydra.run.dir={tmp_path}"]) == 0
     clf = newsclf.load(tmp_path / "model")

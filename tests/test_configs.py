@@ -64,3 +64,12 @@ def test_installed_app_searches_packaged_config(tmp_path: Path) -> None:
         check=True,
     )
     assert "pkg://newsclf.conf" in result.stdout
+
+
+def test_old_bootstrap_key_is_refused_naming_the_new_one() -> None:
+    from newsclf.errors import ConfigError
+
+    cfg = _compose(["+eval.bootstrap_resamples=200"])  # e.g. from an experiment file of 0.1
+    with pytest.raises(ConfigError, match=r"eval\.bootstrap_resamples.*renamed to eval\.resamples"):
+        check_config(cfg)
+    assert check_config(_compose(["eval.resamples=200"]))

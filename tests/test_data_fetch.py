@@ -21,6 +21,7 @@ from newsclf.data import fetch as fetch_module
 from newsclf.data.fetch import default_cache_dir, fetch_dataset, get_source
 from newsclf.data.sources import SOURCES, DatasetSource, SourceFile
 from newsclf.errors import ConfigError, DataError
+from newsclf.hashing import file_sha256
 
 CONTENT = "id,text\n1,A forint gyengült.\n".encode()
 SHA = hashlib.sha256(CONTENT).hexdigest()
@@ -290,18 +291,30 @@ def test_pinned_checksums_match_the_shared_original_copies(name: str) -> None:
     if not folder.is_dir():
         pytest.skip(f"{folder} not available")
     for spec in SOURCES[name].files:
-        assert fetch_module.sha256_file(folder / spec.path) == spec.sha256
+        assert file_sha256(folder / spec.path) == spec.sha256
 
 
-def test_progress_line_shows_megabytes_and_share_and_ends_with_a_newline(capsys) -> None:
-    from newsclf._cli_data import _ProgressLine
+def test_file_sha256_is_the_sha256_of_the_bytes_in_blocks(tmp_path: Path) -> None:
+    # larger than one 1 MiB block, so the blocks are joined
+    blob = bytes(range(256)) * 5000
+    (tmp_path / "f.bin").write_bytes(blob)
+    assert file_sha256(tmp_path / "f.bin") == hashlib.sha256(blob).hexdigest()
+    assert file_sha256(str(tmp_path / "f.bin")) == hashlib.sha256(blob).hexdigest()
 
-    line = _ProgressLine()
-    line("a.csv", 0, 2_000_000)
-    line("a.csv", 2_000_000, 2_000_000)
+
+def test_download_bar_shows_megabytes_and_share_and_ends_with_a_newline(capsys) -> None:
+    from newsclf._cli_data import _DownloadProgress
+
+    bar = _DownloadProgress()
+    bar("a.csv", 0, 2_000_000)
+    bar("a.csv", 2_000_000, 2_000_000)  # the last chunk closes the file's bar
+    bar("b.bin", 0, None)  # size unknown: bytes and rate only
+    bar("b.bin", 5_000, None)
+    bar.close()
     err = capsys.readouterr().err
-    assert "\ra.csv: 0.0 MB / 2.0 MB (0%)" in err
-    assert err.rstrip(" \n").endswith("a.csv: 2.0 MB / 2.0 MB (100%)") and err.endswith("\n")
+    assert "a.csv:   0%" in err and "0.00/2.00M" in err
+    assert "a.csv: 100%" in err and "2.00M/2.00M" in err
+    assert "b.bin: 5.00kB" in err and err.endswith("\n")
 
 
 def test_no_progress_line_when_stderr_is_not_a_terminal(capsys) -> None:

@@ -57,6 +57,30 @@ def test_bootstrap_ci_brackets_the_score_and_is_reproducible() -> None:
     assert favg_report(gold, pred, n_resamples=300, seed=1)["ci"] == first["ci"]
 
 
+def test_bootstrap_ci_is_the_percentile_bootstrap_of_f_avg() -> None:
+    # the F_avg of each resample of (gold, predicted) pairs, by scikit-learn, same generator
+    from scipy.stats import bootstrap
+
+    rng = np.random.default_rng(3)
+    labels = np.asarray(["FAVOR", "AGAINST", "NONE"])
+    gold, pred = labels[rng.integers(0, 3, 80)], labels[rng.integers(0, 3, 80)]
+
+    def favg(g: np.ndarray, p: np.ndarray) -> float:
+        return 100 * f1_score(g, p, labels=["FAVOR", "AGAINST"], average="macro", zero_division=0)
+
+    ref = bootstrap(
+        (gold, pred),
+        favg,
+        paired=True,
+        vectorized=False,
+        n_resamples=200,
+        method="percentile",
+        rng=np.random.default_rng(4),
+    ).confidence_interval
+    ours = favg_report(list(gold), list(pred), n_resamples=200, seed=4)["ci"]
+    assert ours == pytest.approx([ref.low, ref.high], abs=1e-9)
+
+
 def test_classification_metrics_report_favg_only_for_favor_against_none() -> None:
     gold, pred = ["FAVOR", "AGAINST", "NONE"], ["FAVOR", "NONE", "NONE"]
     metrics = classification_metrics(gold, pred, n_resamples=50)

@@ -346,7 +346,7 @@ def test_experiment_fnc1_trains_and_predicts_stance_from_body_and_headline(
         "model.params.relatedness.logreg.max_iter=100",
         "features.pair.lsa_components=5",
         "features.pair.min_df=1",
-        "eval.bootstrap_resamples=10",
+        "eval.resamples=10",
     ]
     assert main(["train", *overrides]) == 0
     metrics = json.loads((run / "metrics.json").read_text())

@@ -12,7 +12,7 @@ from sklearn.metrics import (
 )
 
 from newsclf.evaluation import (
-    bootstrap_macro_f1,
+    bootstrap_ci,
     classification_metrics,
     format_metrics_table,
     macro_f1_from_confusion,
@@ -108,20 +108,20 @@ def test_macro_f1_from_confusion_is_vectorised_over_leading_axes() -> None:
     np.testing.assert_allclose(batch, [macro_f1_from_confusion(cm) for cm in cms])
 
 
-# --- bootstrap_macro_f1 ---------------------------------------------------------------------
+# --- bootstrap_ci (macro-F1) ------------------------------------------------------------------
 
 
 def test_bootstrap_is_deterministic_for_a_seed() -> None:
     y_true, y_pred = _noisy(np.random.default_rng(0), 120)
     labels = ["c0", "c1", "c2"]
-    first = bootstrap_macro_f1(y_true, y_pred, labels, n_resamples=300, seed=7)
-    assert bootstrap_macro_f1(y_true, y_pred, labels, n_resamples=300, seed=7) == first
-    assert bootstrap_macro_f1(y_true, y_pred, labels, n_resamples=300, seed=8) != first
+    first = bootstrap_ci(y_true, y_pred, labels=labels, n_resamples=300, seed=7)
+    assert bootstrap_ci(y_true, y_pred, labels=labels, n_resamples=300, seed=7) == first
+    assert bootstrap_ci(y_true, y_pred, labels=labels, n_resamples=300, seed=8) != first
 
 
 def test_bootstrap_interval_contains_point_estimate() -> None:
     y_true, y_pred = _noisy(np.random.default_rng(1), 300)
-    low, high = bootstrap_macro_f1(y_true, y_pred, ["c0", "c1", "c2"], n_resamples=500)
+    low, high = bootstrap_ci(y_true, y_pred, labels=["c0", "c1", "c2"], n_resamples=500)
     point = f1_score(y_true, y_pred, average="macro")
     assert 0 <= low < point < high <= 1
 
@@ -131,7 +131,7 @@ def test_bootstrap_interval_narrows_as_n_grows() -> None:
     widths = []
     for n in (40, 400, 4000):
         y_true, y_pred = _noisy(rng, n)
-        low, high = bootstrap_macro_f1(y_true, y_pred, ["c0", "c1", "c2"], n_resamples=300)
+        low, high = bootstrap_ci(y_true, y_pred, labels=["c0", "c1", "c2"], n_resamples=300)
         widths.append(high - low)
     assert widths[0] > widths[1] > widths[2] > 0
 
@@ -139,24 +139,66 @@ def test_bootstrap_interval_narrows_as_n_grows() -> None:
 def test_bootstrap_interval_widens_with_confidence() -> None:
     y_true, y_pred = _noisy(np.random.default_rng(3), 200)
     labels = ["c0", "c1", "c2"]
-    low90, high90 = bootstrap_macro_f1(y_true, y_pred, labels, n_resamples=400, confidence=0.9)
-    low99, high99 = bootstrap_macro_f1(y_true, y_pred, labels, n_resamples=400, confidence=0.99)
+    low90, high90 = bootstrap_ci(y_true, y_pred, labels=labels, n_resamples=400, confidence=0.9)
+    low99, high99 = bootstrap_ci(y_true, y_pred, labels=labels, n_resamples=400, confidence=0.99)
     assert low99 <= low90 and high90 <= high99
 
 
 def test_bootstrap_of_perfect_predictions_is_one() -> None:
     y = ["a", "b", "c", "a", "b", "c", "a"]
-    assert bootstrap_macro_f1(y, y, ["a", "b", "c"], n_resamples=200) == (1.0, 1.0)
+    assert bootstrap_ci(y, y, labels=["a", "b", "c"], n_resamples=200) == (1.0, 1.0)
 
 
 def test_bootstrap_of_no_examples_is_nan() -> None:
-    low, high = bootstrap_macro_f1([], [], ["a", "b"])
+    low, high = bootstrap_ci([], [], labels=["a", "b"])
+    assert np.isnan(low) and np.isnan(high)
+
+
+def _reference_percentile_bootstrap(y_true, y_pred, labels, n_resamples, confidence, seed):
+    """The percentile bootstrap written out: resample example indices with numpy, score each
+    resample with scikit-learn, take the quantiles (newsclf's own loop before issue 15)."""
+    rng = np.random.default_rng(seed)
+    n = len(y_true)
+    idx = rng.integers(0, n, size=(n_resamples, n))
+    true, pred = np.asarray(y_true), np.asarray(y_pred)
+    scores = [f1_score(true[i], pred[i], labels=labels, average="macro") for i in idx]
+    alpha = (1 - confidence) / 2
+    return tuple(np.quantile(scores, [alpha, 1 - alpha]))
+
+
+def test_bootstrap_draws_the_resamples_of_a_plain_percentile_bootstrap() -> None:
+    # scipy.stats.bootstrap resamples (gold, predicted) pairs with the seed's generator exactly
+    # as the hand-written loop does: same resamples, same quantiles up to rounding
+    y_true, y_pred = _noisy(np.random.default_rng(4), 150)
+    labels = ["c0", "c1", "c2"]
+    ours = bootstrap_ci(y_true, y_pred, labels=labels, n_resamples=200, confidence=0.9, seed=3)
+    ref = _reference_percentile_bootstrap(y_true, y_pred, labels, 200, 0.9, 3)
+    assert ours == pytest.approx(ref, abs=1e-12)
+
+
+def test_bootstrap_batches_do_not_change_the_interval(monkeypatch: pytest.MonkeyPatch) -> None:
+    # memory is bounded by drawing resamples in batches; the batch size must not matter
+    import newsclf.evaluation.bootstrap as bootstrap
+
+    y_true, y_pred = _noisy(np.random.default_rng(5), 400)
+    whole = bootstrap_ci(y_true, y_pred, n_resamples=250, seed=2)
+    monkeypatch.setattr(bootstrap, "_BATCH_CELLS", 400 * 7)  # 7 resamples per batch
+    assert bootstrap_ci(y_true, y_pred, n_resamples=250, seed=2) == whole
+
+
+def test_bootstrap_of_one_example_is_its_score() -> None:
+    assert bootstrap_ci(["a"], ["a"], n_resamples=50) == (1.0, 1.0)
+    assert bootstrap_ci(["a"], ["b"], metric="accuracy", n_resamples=50) == (0.0, 0.0)
+
+
+def test_bootstrap_without_resamples_is_nan() -> None:
+    low, high = bootstrap_ci(["a", "b"], ["a", "a"], n_resamples=0)
     assert np.isnan(low) and np.isnan(high)
 
 
 def test_classification_metrics_reports_the_bootstrap_interval() -> None:
     m = classification_metrics(Y_TRUE, Y_PRED, n_resamples=300, confidence=0.9, seed=5)
-    expected = bootstrap_macro_f1(Y_TRUE, Y_PRED, LABELS, n_resamples=300, confidence=0.9, seed=5)
+    expected = bootstrap_ci(Y_TRUE, Y_PRED, labels=LABELS, n_resamples=300, confidence=0.9, seed=5)
     assert m["macro_f1_ci"] == list(expected)
     assert m["ci"] == {"confidence": 0.9, "method": "percentile bootstrap", "resamples": 300}
 

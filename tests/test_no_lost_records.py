@@ -209,7 +209,7 @@ def test_evaluate_on_error_record_scores_the_rest_and_lists_the_error(
     inp = tmp_path / "gold.jsonl"
     inp.write_text("\n".join(rows) + "\n", encoding="utf-8")
     out, preds = tmp_path / "m.json", tmp_path / "p.jsonl"
-    args = ["evaluate", str(tiny_model_dir), str(inp), "-o", str(out), "--bootstrap", "20"]
+    args = ["evaluate", str(tiny_model_dir), str(inp), "-o", str(out), "--resamples", "20"]
     assert main([*args, "--predictions", str(preds)]) == 2  # default: stop at line 2
     assert not out.exists() and not preds.exists()
     assert ":2, field 'text': empty text" in capsys.readouterr().err

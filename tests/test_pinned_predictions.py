@@ -75,7 +75,7 @@ def _train(name: str, tmp_path: Path) -> list[list]:
     fnc1 = _synthetic_fnc1(tmp_path / "fnc1")
     overrides = [o.format(fnc1=fnc1) for o in RUNS[name]]
     run_dir = tmp_path / "run"
-    code = main(["train", *overrides, "eval.bootstrap_resamples=10", f"hydra.run.dir={run_dir}"])
+    code = main(["train", *overrides, "eval.resamples=10", f"hydra.run.dir={run_dir}"])
     assert code == 0
     return _pinned_rows(run_dir)
 

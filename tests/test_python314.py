@@ -75,7 +75,7 @@ def test_train_runs_a_job_under_python314_argparse(
             "tasks=[topic]",
             "model=complement_nb",
             "features=word",
-            "eval.bootstrap_resamples=10",
+            "eval.resamples=10",
         ]
     )
     assert code == 0 and (run_dir / "metrics.json").is_file()

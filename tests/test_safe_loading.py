@@ -14,6 +14,7 @@ from newsclf import artifacts
 from newsclf.classifier import NewsClassifier
 from newsclf.cli import main
 from newsclf.errors import ArtifactError
+from newsclf.hashing import file_sha256
 
 DOCS = [{"text": "A jegybank kamatot emelt.", "target": "Az infláció gyorsul."}]
 
@@ -54,7 +55,7 @@ def _skops_artifact_with_foreign_type(tmp_path: Path, classifier: NewsClassifier
     pipeline = classifier.models["topic"].pipeline
     pipeline.foreign_ = Path("/etc")  # pathlib.PosixPath is not a trusted type
     skops.io.dump(pipeline, path / "topic.skops")
-    manifest["files"]["topic.skops"] = artifacts._sha256(path / "topic.skops")
+    manifest["files"]["topic.skops"] = file_sha256(path / "topic.skops")
     (path / "manifest.json").write_text(json.dumps(manifest))
     return path
 
@@ -88,7 +89,7 @@ def test_skops_file_that_is_not_a_zip_is_a_clear_error(tiny_classifier, tmp_path
     path = tiny_classifier.save(tmp_path / "model", serialization="skops")
     manifest = json.loads((path / "manifest.json").read_text())
     (path / "topic.skops").write_bytes(b"not a zip file")
-    manifest["files"]["topic.skops"] = artifacts._sha256(path / "topic.skops")
+    manifest["files"]["topic.skops"] = file_sha256(path / "topic.skops")
     (path / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ArtifactError, match=r"topic\.skops: not a readable skops file"):
         newsclf.load(path)

@@ -129,7 +129,7 @@ def fnc1_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "features.pair.lsa_components=5",
         "features.pair.min_df=1",
         "model.params.stance_dense.weight=0",
-        "eval.bootstrap_resamples=10",
+        "eval.resamples=10",
     ]
     assert main(["train", *overrides]) == 0
     return run / "model"

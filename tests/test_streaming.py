@@ -254,7 +254,7 @@ def _train(path: Path, run_dir: Path, *extra: str) -> int:
             "n_jobs=1",
             "trainer.chunk_size=7",
             "trainer.epochs=3",
-            "eval.bootstrap_resamples=20",
+            "eval.resamples=20",
             f"hydra.run.dir={run_dir}",
             *extra,
         ]
@@ -358,7 +358,7 @@ def test_submitit_local_sweep_runs_two_jobs(write_jsonl, tmp_path: Path) -> None
             "tasks=[topic]",
             "n_jobs=1",
             "model=sgd,multinomial_nb",
-            "eval.bootstrap_resamples=20",
+            "eval.resamples=20",
             f"hydra.sweep.dir={sweep}",
         ],
         cwd=tmp_path,

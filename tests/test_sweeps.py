@@ -41,7 +41,7 @@ def _sweep(data: Path, sweep_dir: Path, *overrides: str) -> int:
             f"data.train={data}",
             "tasks=[topic]",
             "features=word",
-            "eval.bootstrap_resamples=20",
+            "eval.resamples=20",
             f"hydra.sweep.dir={sweep_dir}",
             *overrides,
         ]

@@ -227,7 +227,7 @@ def test_semeval_experiment_trains_reports_favg_and_predicts_from_the_cli(
             "experiment=semeval2016",
             f"data.root={tmp_path}",
             f"hydra.run.dir={run_dir}",
-            "eval.bootstrap_resamples=20",
+            "eval.resamples=20",
         ]
     )
     assert code == 0

@@ -21,11 +21,11 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import open_dict
 
 import newsclf
-from newsclf import artifacts
 from newsclf.artifacts import TRUSTED_TYPES
 from newsclf.cli import main
 from newsclf.data import load_dataset
 from newsclf.errors import ArtifactError
+from newsclf.hashing import file_sha256
 from newsclf.pipeline import TaskModel, build_pipeline, check_config
 
 CONF = files("newsclf.conf")
@@ -117,7 +117,7 @@ def test_type_of_a_trusted_package_outside_the_list_is_refused_by_name(
     assert "sklearn.utils._bunch.Bunch" in _untrusted_types(pipeline)
     skops.io.dump(pipeline, path / "topic.skops")
     manifest = json.loads((path / "manifest.json").read_text())
-    manifest["files"]["topic.skops"] = artifacts._sha256(path / "topic.skops")
+    manifest["files"]["topic.skops"] = file_sha256(path / "topic.skops")
     (path / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ArtifactError, match=r"not trusted: sklearn\.utils\._bunch\.Bunch"):
         newsclf.load(path)

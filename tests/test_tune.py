@@ -22,7 +22,7 @@ optuna = pytest.importorskip(
 
 FAST = [
     "tasks=[topic]",
-    "eval.bootstrap_resamples=20",
+    "eval.resamples=20",
     "features.text.max_features=300",
     "features.text.char_max_features=300",
 ]

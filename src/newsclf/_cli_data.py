@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import sys
-import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsclf._cli_options import add_verbosity
+
+if TYPE_CHECKING:
+    from newsclf.progress import Progress
 
 __all__ = ["add_parser", "run"]
 
@@ -63,39 +63,49 @@ def add_parser(sub: Any) -> None:
     add_verbosity(listing)
 
 
-class _ProgressLine:
-    """One self-overwriting progress line on stderr (only drawn on a terminal)."""
+class _DownloadProgress:
+    """``fetch``'s ``progress(label, bytes_done, bytes_total)`` callback: one bar per file."""
 
     def __init__(self) -> None:
-        self._last = 0.0
+        self._bar: Progress | None = None
 
     def __call__(self, label: str, done: int, total: int | None) -> None:
-        now = time.monotonic()
-        final = total is not None and done >= total
-        if now - self._last < 0.1 and not final:
-            return
-        self._last = now
-        mb = done / 1e6
-        text = f"{label}: {mb:,.1f} MB"
-        if total:
-            text += f" / {total / 1e6:,.1f} MB ({min(done / total, 1):.0%})"
-        sys.stderr.write("\r" + text.ljust(70) + ("\n" if final else ""))
-        sys.stderr.flush()
+        bar = self._bar
+        if bar is None or bar.label != label or done < bar.done:  # the next file (or a retry)
+            from newsclf.progress import Progress
+
+            self.close()
+            bar = self._bar = Progress(label, total, enabled=True, unit="B", unit_scale=True)
+        bar.update(done - bar.done)
+        if total is not None and done >= total:
+            self.close()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
 
 
-def _progress(args: argparse.Namespace) -> _ProgressLine | None:
-    if args.quiet or not sys.stderr.isatty() or os.environ.get("CI"):
+def _progress(args: argparse.Namespace) -> _DownloadProgress | None:
+    from newsclf.progress import progress_enabled
+
+    if args.quiet or not progress_enabled("auto"):
         return None
-    return _ProgressLine()
+    return _DownloadProgress()
 
 
 def _fetch(args: argparse.Namespace) -> int:
     from newsclf.data.fetch import fetch_dataset
     from newsclf.data.sources import SOURCES
 
-    result = fetch_dataset(
-        args.name, args.dest, progress=_progress(args), timeout=args.timeout, force=args.force
-    )
+    progress = _progress(args)
+    try:
+        result = fetch_dataset(
+            args.name, args.dest, progress=progress, timeout=args.timeout, force=args.force
+        )
+    finally:
+        if progress is not None:
+            progress.close()
     print(f"{result.name}: {result.path}")
     print(
         f"  {len(result.downloaded)} downloaded, {len(result.present)} already present; "

@@ -12,7 +12,6 @@ so opening the file cannot run arbitrary code).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
@@ -31,6 +30,7 @@ import scipy
 import sklearn
 
 from newsclf.errors import ArtifactError
+from newsclf.hashing import file_sha256
 from newsclf.pipeline import TaskModel
 
 __all__ = [
@@ -91,14 +91,6 @@ def library_versions() -> dict[str, str]:
     }
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def save_models(
     models: Mapping[str, TaskModel],
     path: str | Path,
@@ -146,7 +138,7 @@ def save_models(
             "config": config or {},
             "data_fingerprint": data_fingerprint,
             "metrics": metrics or {},
-            "files": {t["file"]: _sha256(tmp / t["file"]) for t in tasks.values()},
+            "files": {t["file"]: file_sha256(tmp / t["file"]) for t in tasks.values()},
         }
         # the manifest is written last: without it the directory is not an artifact
         (tmp / MANIFEST).write_text(
@@ -231,7 +223,7 @@ def _check_files(path: Path, manifest: dict[str, Any]) -> None:
         file = path / name
         if not file.is_file():
             raise ArtifactError("file listed in the manifest is missing", path=file)
-        if _sha256(file) != expected:
+        if file_sha256(file) != expected:
             raise ArtifactError(
                 "checksum mismatch: the file changed after the model was saved",
                 path=file,

@@ -20,7 +20,7 @@ from typing import Any, TextIO
 
 from newsclf import _cli_data, _cli_explain
 from newsclf._cli_options import add_model_loading, add_verbosity
-from newsclf.errors import DataError, NewsclfError
+from newsclf.errors import ConfigError, DataError, NewsclfError
 
 __all__ = ["entrypoint", "main"]
 
@@ -125,7 +125,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="also write one JSONL line per input record: prediction, gold label(s), or error",
     )
-    evaluate.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples")
+    evaluate.add_argument(
+        "--resamples",
+        type=int,
+        default=None,
+        help="bootstrap resamples of the CIs (default: 1000; 0: no CIs)",
+    )
+    # deprecated spelling of --resamples (warns); hidden from --help
+    evaluate.add_argument("--bootstrap", type=int, default=None, help=argparse.SUPPRESS)
     evaluate.add_argument("--seed", type=int, default=0, help="bootstrap seed")
 
     export = sub.add_parser(
@@ -317,9 +324,33 @@ def _predict(args: argparse.Namespace) -> int:
     return 0
 
 
+def _evaluate_resamples(args: argparse.Namespace) -> int:
+    """``--resamples``, or the deprecated ``--bootstrap`` with a warning."""
+    resamples = args.resamples
+    if args.bootstrap is not None:
+        if resamples is not None:
+            raise ConfigError(
+                "--bootstrap is the old name of --resamples; give only one",
+                key="--bootstrap",
+                hint=f"--resamples {resamples}",
+            )
+        log.warning(
+            "warning: --bootstrap is deprecated and will be removed; use --resamples %d",
+            args.bootstrap,
+        )
+        resamples = args.bootstrap
+    resamples = 1000 if resamples is None else resamples
+    if resamples < 0:
+        raise ConfigError(
+            "must be at least 0 (0: no CIs)", key="--resamples", hint="e.g. --resamples 1000"
+        )
+    return resamples
+
+
 def _evaluate(args: argparse.Namespace) -> int:
     from newsclf.evaluation import classification_metrics, format_metrics_table
 
+    resamples = _evaluate_resamples(args)
     clf = _load_model(args)
     if args.input == "-":
         raise DataError("evaluate reads a file, not stdin", hint="save the records to a file")
@@ -344,7 +375,7 @@ def _evaluate(args: argparse.Namespace) -> int:
             [row[f"{task}_gold"] for row in scored],
             [row[task] for row in scored],
             labels=clf.labels[task],
-            n_resamples=args.bootstrap,
+            n_resamples=resamples,
             seed=args.seed,
         )
         for task in tasks
@@ -475,7 +506,6 @@ def _add_compare_parser(sub: Any) -> None:
 
 def _compare(args: argparse.Namespace) -> int:
     from newsclf.compare import compare_runs, find_runs, format_markdown, write_comparison
-    from newsclf.errors import ConfigError
 
     if args.resamples < 1:
         raise ConfigError("must be at least 1", key="--resamples", hint="e.g. --resamples 1000")

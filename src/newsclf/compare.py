@@ -28,9 +28,8 @@ from typing import Any
 import numpy as np
 
 from newsclf.errors import ConfigError, DataError
+from newsclf.evaluation.bootstrap import CONFUSION_METRICS, bootstrap_ci
 from newsclf.evaluation.significance import (
-    CONFUSION_METRICS,
-    bootstrap_ci,
     holm_adjust,
     metric_value,
     paired_randomization_test,

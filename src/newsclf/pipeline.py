@@ -7,7 +7,7 @@ answer to "what does the stance model see?" lives in one place.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,11 +22,13 @@ from newsclf.models.target_aware import build_target_aware
 
 __all__ = [
     "INPUTS",
+    "RENAMED_KEYS",
     "TASK_SPECS",
     "TaskModel",
     "TaskSpec",
     "build_pipeline",
     "check_config",
+    "check_renamed_keys",
     "config_tasks",
     "document_text",
     "task_inputs",
@@ -106,10 +108,23 @@ def config_tasks(cfg: Mapping[str, Any]) -> list[str]:
     return tasks
 
 
+#: config keys that were renamed, old -> new: a config or override still using one is refused
+RENAMED_KEYS = {"eval.bootstrap_resamples": "eval.resamples"}
+
+
+def check_renamed_keys(keys: Iterable[str]) -> None:
+    """Raise :class:`ConfigError` naming the new key for the first renamed key in ``keys``."""
+    for key in keys:
+        if key in RENAMED_KEYS:
+            new = RENAMED_KEYS[key]
+            raise ConfigError(f"renamed to {new}", key=key, hint=f"use {new} instead")
+
+
 def check_config(cfg: DictConfig) -> list[str]:
     """Validate the composed config before any data is read; return the task list."""
     # the hydra node exists only in configs composed by tests; it has its own ??? values
     job = OmegaConf.masked_copy(cfg, [key for key in cfg if key != "hydra"])
+    check_renamed_keys(k for k in RENAMED_KEYS if OmegaConf.select(job, k) is not None)
     missing = sorted(OmegaConf.missing_keys(job))
     if missing:
         raise ConfigError(

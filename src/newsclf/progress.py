@@ -1,4 +1,10 @@
-"""TEMPORARY lead shim: the progress bar moved out of streaming.py (replaced at merge)."""
+"""The one progress bar of newsclf (streaming training, ``newsclf data fetch``), drawn by tqdm.
+
+:class:`Progress` draws a tqdm bar on stderr when ``enabled`` (see :func:`progress_enabled`:
+a terminal outside CI by default). Disabled, it draws nothing and logs one line at every tenth
+of the way instead, so a run's ``train.log`` still shows how fast it went. Either way
+:meth:`Progress.close` logs the count, the time and the mean rate.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,8 @@ import sys
 import time
 from typing import Any
 
+from tqdm import tqdm
+
 from newsclf.errors import ConfigError
 
 __all__ = ["Progress", "progress_enabled"]
@@ -16,22 +24,54 @@ log = logging.getLogger(__name__)
 
 
 class Progress:
-    """A one-line progress bar on stderr: articles, articles/s and the ETA.
+    """A progress bar on stderr: items done (of ``total``), items/s and the ETA.
 
-    Drawn only when ``enabled`` (a TTY outside CI by default); otherwise a log line at every
-    tenth of the way, so ``train.log`` still shows the rate.
+    Parameters
+    ----------
+    label : str
+        What is progressing (``"scan"``, ``"train (epoch 1/3)"``, a file name).
+    total : int or None
+        Items expected; ``None`` when unknown (pass ``fraction`` to :meth:`update` to still
+        get the share done and an ETA, e.g. bytes read / file size).
+    enabled : bool
+        Draw the bar (on a terminal); otherwise log a line at every tenth of the way.
+    unit : str, default="articles"
+        Name of an item.
+    unit_scale : bool, default=False
+        Show counts with SI prefixes (``2.10M``): for bytes.
     """
 
-    def __init__(self, label: str, total: int | None, *, enabled: bool, unit: str = "articles"):
+    def __init__(
+        self,
+        label: str,
+        total: int | None,
+        *,
+        enabled: bool,
+        unit: str = "articles",
+        unit_scale: bool = False,
+    ) -> None:
         self.label = label
         self.total = total
         self.enabled = enabled
         self.unit = unit
+        self.unit_scale = unit_scale
         self.done = 0
         self.fraction = 0.0
         self.started = time.perf_counter()
-        self._drawn = 0.0
         self._logged = 0
+        self._bar: tqdm | None = None
+        if enabled:
+            self._bar = tqdm(
+                total=total,
+                desc=label,
+                unit=unit if unit_scale else f" {unit}",
+                unit_scale=unit_scale,
+                unit_divisor=1000,
+                file=sys.stderr,
+                mininterval=0.2,
+                dynamic_ncols=True,
+                leave=True,
+            )
 
     def update(self, n: int, fraction: float | None = None) -> None:
         """Add ``n`` items; ``fraction`` (e.g. bytes read / file size) when there is no total."""
@@ -40,46 +80,64 @@ class Progress:
             self.fraction = fraction
         elif self.total:
             self.fraction = self.done / self.total
-        now = time.perf_counter()
-        if self.enabled and now - self._drawn >= 0.2:
-            self._drawn = now
-            sys.stderr.write("\r" + self.line() + "\x1b[K")
-            sys.stderr.flush()
-        elif not self.enabled and int(self.fraction * 10) > self._logged:
+        if self._bar is not None:
+            if fraction is not None and not self.total:
+                self._bar.set_postfix_str(self._share(), refresh=False)
+            self._bar.update(n)
+        elif int(self.fraction * 10) > self._logged:
             self._logged = int(self.fraction * 10)
             log.info("%s", self.line())
 
     def rate(self) -> float:
+        """Mean items per second since the start."""
         return self.done / max(time.perf_counter() - self.started, 1e-9)
 
     def line(self) -> str:
-        rate = self.rate()
-        total = f"/{self.total:,}" if self.total else ""
-        text = f"{self.label}: {self.done:,}{total} {self.unit} | {rate:,.0f} {self.unit}/s"
+        """One plain-text line: label, items done, rate, share done and ETA (what is logged)."""
+        done = self._amount(self.done)
+        if self.total:
+            done += f"/{self._amount(self.total)}"
+        text = f"{self.label}: {self._of_unit(done)} | {self._of_unit(self._amount(self.rate()))}/s"
         if 0 < self.fraction < 1:
-            remaining = (time.perf_counter() - self.started) * (1 - self.fraction) / self.fraction
-            text += f" | {self.fraction:.0%} | ETA {int(remaining) // 60}:{int(remaining) % 60:02d}"
+            text += f" | {self._share()}"
         return text
 
     def close(self) -> float:
-        """Finish the line; return the elapsed seconds."""
+        """Finish the bar and log the summary; return the elapsed seconds."""
         elapsed = time.perf_counter() - self.started
-        if self.enabled:
-            sys.stderr.write("\r" + self.line() + "\x1b[K\n")
-            sys.stderr.flush()
+        if self._bar is not None:
+            if not self.total:
+                self._bar.set_postfix_str("", refresh=False)
+            self._bar.close()
+            self._bar = None
         log.info(
-            "%s: %s %s in %.1f s (%s %s/s)",
+            "%s: %s in %.1f s (%s/s)",
             self.label,
-            f"{self.done:,}",
-            self.unit,
+            self._of_unit(self._amount(self.done)),
             elapsed,
-            f"{self.rate():,.0f}",
-            self.unit,
+            self._of_unit(self._amount(self.rate())),
         )
         return elapsed
 
+    def _share(self) -> str:
+        elapsed = time.perf_counter() - self.started
+        if not 0 < self.fraction < 1:
+            return f"{self.fraction:.0%}"
+        remaining = int(elapsed * (1 - self.fraction) / self.fraction)
+        return f"{self.fraction:.0%} | ETA {remaining // 60}:{remaining % 60:02d}"
+
+    def _amount(self, value: float) -> str:
+        if self.unit_scale:
+            return tqdm.format_sizeof(value, divisor=1000)
+        return f"{value:,.0f}"
+
+    def _of_unit(self, amount: str) -> str:
+        return f"{amount}{self.unit}" if self.unit_scale else f"{amount} {self.unit}"
+
 
 def progress_enabled(option: Any, key: str = "progress") -> bool:
+    """Whether to draw progress bars: ``True``/``False`` as given; ``"auto"``: when stderr is a
+    terminal and ``$CI`` is not set. Anything else is a :class:`ConfigError` about ``key``."""
     if option in (True, False):
         return bool(option)
     if option != "auto":

@@ -22,6 +22,7 @@ from omegaconf import DictConfig
 
 from newsclf.errors import ConfigError, NewsclfError
 from newsclf.evaluation import format_metrics_table
+from newsclf.pipeline import check_renamed_keys
 from newsclf.run_dir import ERROR_FILE, resume, write_error
 from newsclf.trainers import get_trainer, run
 
@@ -157,6 +158,7 @@ def run_app(argv: Sequence[str]) -> int:
 
     Hydra reads ``sys.argv``, so it is swapped for the call and restored afterwards.
     """
+    check_renamed_keys(o.lstrip("+~").partition("=")[0].strip() for o in argv)
     check_launcher(argv)
     saved = sys.argv
     sys.argv = ["newsclf train", *argv]

@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 
 from newsclf.data.sources import SOURCES, DatasetSource, SourceFile
 from newsclf.errors import ConfigError, DataError
+from newsclf.hashing import file_sha256
 
 __all__ = [
     "CACHE_ENV",
@@ -31,7 +32,6 @@ __all__ = [
     "download_file",
     "fetch_dataset",
     "get_source",
-    "sha256_file",
 ]
 
 log = logging.getLogger(__name__)
@@ -74,14 +74,6 @@ def get_source(name: str, sources: Mapping[str, DatasetSource] = SOURCES) -> Dat
             hint=f"choose one of: {', '.join(sorted(sources))}",
         )
     return sources[name]
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _safe_target(root: Path, relative: str) -> Path:
@@ -230,7 +222,7 @@ def fetch_dataset(
         target = _safe_target(root, spec.path)
         fresh = True
         if target.exists() and not force:
-            if sha256_file(target) == spec.sha256:
+            if file_sha256(target) == spec.sha256:
                 log.info("%s already present, checksum verified", target)
                 result.present.append(target)
                 fresh = False

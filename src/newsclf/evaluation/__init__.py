@@ -1,12 +1,19 @@
 """Metrics, bootstrap confidence intervals and the printed metrics table."""
 
-from newsclf.evaluation.bootstrap import bootstrap_macro_f1, macro_f1_from_confusion
+from newsclf.evaluation.bootstrap import (
+    CONFUSION_METRICS,
+    accuracy_from_confusion,
+    bootstrap_ci,
+    macro_f1_from_confusion,
+)
 from newsclf.evaluation.favg import f_avg, favg_report, is_favg_label_set
 from newsclf.evaluation.fnc import fnc_report, fnc_score, is_fnc_label_set
 from newsclf.evaluation.metrics import classification_metrics, format_metrics_table
 
 __all__ = [
-    "bootstrap_macro_f1",
+    "CONFUSION_METRICS",
+    "accuracy_from_confusion",
+    "bootstrap_ci",
     "classification_metrics",
     "f_avg",
     "favg_report",

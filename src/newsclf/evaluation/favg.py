@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from newsclf.errors import ConfigError, DataError
+from newsclf.evaluation.bootstrap import bootstrap_ci, confusion_codes
 
 __all__ = ["FAVG_LABELS", "f_avg", "favg_report", "is_favg_label_set"]
 
@@ -27,23 +28,20 @@ def is_favg_label_set(labels: Iterable[str]) -> bool:
     return {str(label).upper() for label in labels} == set(FAVG_LABELS)
 
 
-def _codes(y_true: Sequence[str], y_pred: Sequence[str]) -> np.ndarray:
-    """Per example ``3 * gold + predicted`` with FAVOR=0, AGAINST=1, NONE=2."""
+def _stances(y_true: Sequence[str], y_pred: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Gold and predicted stances upper-cased, refusing anything but FAVOR / AGAINST / NONE."""
     if len(y_true) != len(y_pred):
         raise DataError(f"{len(y_true)} gold labels but {len(y_pred)} predictions")
-    index = {label: i for i, label in enumerate(FAVG_LABELS)}
     true = [str(y).upper() for y in y_true]
     pred = [str(y).upper() for y in y_pred]
-    unknown = sorted((set(true) | set(pred)) - set(index))
+    unknown = sorted((set(true) | set(pred)) - set(FAVG_LABELS))
     if unknown:
         raise DataError(
             f"labels {unknown} are not SemEval stances",
             field="stance",
             hint=f"F_avg is defined for {', '.join(FAVG_LABELS)}",
         )
-    return np.fromiter(
-        (3 * index[t] + index[p] for t, p in zip(true, pred, strict=True)), dtype=np.int64
-    )
+    return true, pred
 
 
 def _favg_from_confusion(cm: np.ndarray) -> np.ndarray:
@@ -52,6 +50,10 @@ def _favg_from_confusion(cm: np.ndarray) -> np.ndarray:
     denom = (cm.sum(axis=-1) + cm.sum(axis=-2))[..., :2].astype(float)
     f1 = np.divide(2 * tp, denom, out=np.zeros_like(tp), where=denom > 0)
     return 100 * np.stack([f1.mean(axis=-1), f1[..., 0], f1[..., 1]], axis=-1)
+
+
+def _favg_score(cm: np.ndarray) -> np.ndarray:
+    return _favg_from_confusion(cm)[..., 0]
 
 
 def favg_report(
@@ -68,25 +70,22 @@ def favg_report(
     """
     if not 0 < confidence < 1:
         raise ConfigError(f"must be in (0, 1), got {confidence}", key="eval.confidence")
-    codes = _codes(y_true, y_pred)
+    true, pred = _stances(y_true, y_pred)
+    codes, _ = confusion_codes(true, pred, FAVG_LABELS)
     n = codes.size
     if n == 0:
         nan = float("nan")
         return {"score": nan, "f1_favor": nan, "f1_against": nan, "ci": [nan, nan], "n": 0}
     score, favor, against = _favg_from_confusion(np.bincount(codes, minlength=9).reshape(3, 3))
-    low = high = float("nan")
-    if n_resamples > 0:
-        rng = np.random.default_rng(seed)
-        chunk = max(1, 2_000_000 // n)
-        scores = []
-        for start in range(0, n_resamples, chunk):
-            size = min(chunk, n_resamples - start)
-            sample = codes[rng.integers(0, n, size=(size, n))]
-            offsets = (np.arange(size) * 9)[:, None]
-            cms = np.bincount((sample + offsets).ravel(), minlength=size * 9).reshape(size, 3, 3)
-            scores.append(_favg_from_confusion(cms)[:, 0])
-        alpha = (1 - confidence) / 2
-        low, high = (float(v) for v in np.quantile(np.concatenate(scores), [alpha, 1 - alpha]))
+    low, high = bootstrap_ci(
+        true,
+        pred,
+        metric=_favg_score,
+        labels=FAVG_LABELS,
+        n_resamples=n_resamples,
+        confidence=confidence,
+        seed=seed,
+    )
     return {
         "score": float(score),
         "f1_favor": float(favor),

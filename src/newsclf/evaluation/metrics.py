@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
-from newsclf.evaluation.bootstrap import bootstrap_macro_f1
+from newsclf.evaluation.bootstrap import bootstrap_ci
 from newsclf.evaluation.favg import favg_report, is_favg_label_set
 from newsclf.evaluation.fnc import fnc_report, is_fnc_label_set
 
@@ -38,8 +38,8 @@ def classification_metrics(
     present = [label for label in labels if label in set(y_true) | set(y_pred)]
     p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=present, zero_division=0)
     macro_f1 = float(np.mean(f)) if len(f) else float("nan")
-    low, high = bootstrap_macro_f1(
-        y_true, y_pred, present, n_resamples=n_resamples, confidence=confidence, seed=seed
+    low, high = bootstrap_ci(
+        y_true, y_pred, labels=present, n_resamples=n_resamples, confidence=confidence, seed=seed
     )
     result = {
         "n": len(y_true),

@@ -133,7 +133,7 @@ def evaluate_and_save(
             gold[t],
             predicted[t],
             labels=classifier.labels[t],
-            n_resamples=int(cfg.eval.bootstrap_resamples),
+            n_resamples=int(cfg.eval.resamples),
             confidence=float(cfg.eval.confidence),
             seed=int(cfg.seed),
         )
