@@ -228,54 +228,6 @@ def _read_entries(args: argparse.Namespace) -> list[Any]:
     return entries
 
 
-def _check_entries(
-    args: argparse.Namespace, entries: list[Any], tasks: Sequence[str], labelled: bool
-) -> list[Any]:
-    """Check each record for ``tasks``: the first problem raises (``--on-error=stop``) or
-    takes the record's place (``record``)."""
-    from newsclf.data.validate import check_record, validate_records
-
-    checked: list[Any] = []
-    for entry in entries:
-        if not isinstance(entry, DataError):
-            try:
-                check_record(entry, tasks=tasks, labelled=labelled)
-            except DataError as exc:
-                exc.record_id = entry.id  # type: ignore[attr-defined]
-                entry = exc
-        if isinstance(entry, DataError) and args.on_error == "stop":
-            raise entry
-        checked.append(entry)
-    good = [e for e in checked if not isinstance(e, DataError)]
-    if good and labelled:  # also catches a label field absent from every record
-        validate_records(good, tasks=tasks, labelled=True, unique_ids=False, source=args.input)
-    bad = len(checked) - len(good)
-    if bad:
-        log.warning("%d of %d records had errors; written as error lines", bad, len(checked))
-    return checked
-
-
-def _error_row(error: DataError) -> dict[str, Any]:
-    """The output line that stands in for a bad input record."""
-    record_id = getattr(error, "record_id", None) or str(error.line)
-    return {"id": record_id, "line": error.line, "field": error.field, "error": error.reason}
-
-
-def _labelled_rows(clf: Any, entries: list[Any], gold: Sequence[str] = ()) -> list[dict[str, Any]]:
-    """One output row per entry, in order: predictions (plus gold labels) or the error."""
-    good = [e for e in entries if not isinstance(e, DataError)]
-    predicted = iter(clf.predict_records(good, tasks=gold or None) if good else [])
-    rows = []
-    for entry in entries:
-        if isinstance(entry, DataError):
-            rows.append(_error_row(entry))
-            continue
-        row = next(predicted)
-        row.update({f"{task}_gold": entry.label(task) for task in gold})
-        rows.append(row)
-    return rows
-
-
 @contextlib.contextmanager
 def _atomic_output(path: str | None) -> Iterator[TextIO]:
     """stdout, or a temp file renamed to ``path`` only when everything was written."""
@@ -311,8 +263,12 @@ def _write_rows(path: str | None, rows: list[dict[str, Any]]) -> None:
 
 def _predict(args: argparse.Namespace) -> int:
     clf = _load_model(args)
-    entries = _check_entries(args, _read_entries(args), clf.tasks, labelled=False)
-    rows = _labelled_rows(clf, entries)
+    from newsclf.scoring import check_entries, prediction_rows
+
+    entries = check_entries(
+        _read_entries(args), clf.tasks, labelled=False, on_error=args.on_error, source=args.input
+    )
+    rows = prediction_rows(clf, entries)
     _write_rows(args.output, rows)
     log.info(
         "predicted %d records with %s (tasks: %s)%s",
@@ -348,52 +304,33 @@ def _evaluate_resamples(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from newsclf.evaluation import classification_metrics, format_metrics_table
+    import newsclf
+    from newsclf.evaluation import format_metrics_table
 
     resamples = _evaluate_resamples(args)
     clf = _load_model(args)
     if args.input == "-":
         raise DataError("evaluate reads a file, not stdin", hint="save the records to a file")
-    entries = _read_entries(args)
-    # which tasks have gold labels decides what a valid record is
-    tasks = [
-        t for t in clf.tasks if any(not isinstance(e, DataError) and e.label(t) for e in entries)
-    ]
-    if not tasks:
-        raise DataError(
-            f"no gold labels for the model's tasks ({', '.join(clf.tasks)})",
-            path=args.input,
-            hint="evaluate needs records with the label fields; use predict for unlabelled ones",
-        )
-    entries = _check_entries(args, entries, tasks, labelled=True)
-    rows = _labelled_rows(clf, entries, gold=tasks)
-    scored = [row for row in rows if "error" not in row]
-    if not scored:
-        raise DataError("no valid records to score", path=args.input)
-    metrics = {
-        task: classification_metrics(
-            [row[f"{task}_gold"] for row in scored],
-            [row[task] for row in scored],
-            labels=clf.labels[task],
-            n_resamples=resamples,
-            seed=args.seed,
-        )
-        for task in tasks
-    }
+    result = newsclf.evaluate(
+        clf,
+        args.input,
+        resamples=resamples,
+        seed=args.seed,
+        on_error=args.on_error,
+        encoding=args.encoding,
+        fmt=args.format,
+    )
     output = args.output or f"{Path(args.input).stem}.metrics.json"
     payload = {
         "model": str(Path(args.model).absolute()),
         "input": str(Path(args.input).absolute()),
-        "n_records": len(rows),
-        "n_scored": len(scored),
-        "errors": [row for row in rows if "error" in row],
-        "tasks": metrics,
+        **result.to_dict(),
     }
     if args.predictions:
-        _write_rows(args.predictions, rows)
+        _write_rows(args.predictions, result.rows)
     with _atomic_output(output) as fh:
         fh.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
-    print(format_metrics_table(metrics), end="")
+    print(format_metrics_table(result.tasks), end="")
     if payload["errors"]:
         print(f"skipped in the scores: {len(payload['errors'])} records with errors (see JSON)")
     print(f"metrics: {Path(output).absolute()}")
