@@ -13,15 +13,13 @@ import logging
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from newsclf.data._textfiles import check_encoding
+from newsclf.data.dataset import Dataset
 from newsclf.data.folder import read_class_folders
 from newsclf.data.records import Record
 from newsclf.errors import ConfigError, DataError
-
-if TYPE_CHECKING:
-    from newsclf.data.loaders import Dataset
 
 __all__ = ["BBC_LABELS", "bbc_folder", "read_bbc", "read_bbc_dataset"]
 
@@ -78,8 +76,6 @@ def read_bbc(
 
 def read_bbc_dataset(data: Mapping[str, Any]) -> Dataset:
     """The ``data=bbc`` config node's dataset (no test part: ``split`` or CV holds one out)."""
-    from newsclf.data.loaders import Dataset
-
     root = data.get("root")
     if root is None:
         raise ConfigError(

@@ -12,14 +12,12 @@ import logging
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from newsclf.data._textfiles import check_encoding, decode_file_bytes
+from newsclf.data.dataset import Dataset
 from newsclf.data.records import Record
 from newsclf.errors import ConfigError, DataError
-
-if TYPE_CHECKING:
-    from newsclf.data.loaders import Dataset
 
 __all__ = ["class_folders", "read_class_folders", "read_folder_dataset", "split_title"]
 
@@ -128,8 +126,6 @@ def _root(data: Mapping[str, Any], what: str) -> Path:
 
 def read_folder_dataset(data: Mapping[str, Any]) -> Dataset:
     """The ``data=folder`` config node's dataset (no test part: ``split`` holds one out)."""
-    from newsclf.data.loaders import Dataset
-
     root = _root(data, "corpus")
     started = time.perf_counter()
     records = read_class_folders(

@@ -24,14 +24,12 @@ import time
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from newsclf.data._textfiles import check_encoding, decode_file_bytes
+from newsclf.data.dataset import Dataset
 from newsclf.data.records import Record
 from newsclf.errors import ConfigError, DataError
-
-if TYPE_CHECKING:
-    from newsclf.data.loaders import Dataset
 
 __all__ = ["HU_ROVAT_COLUMNS", "read_hu_rovat", "read_hu_rovat_dataset", "section_map"]
 
@@ -196,8 +194,6 @@ def read_hu_rovat(
 
 def read_hu_rovat_dataset(data: Mapping[str, Any]) -> Dataset:
     """The ``data=hu_rovat`` config node's dataset (no test part: ``split`` holds one out)."""
-    from newsclf.data.loaders import Dataset
-
     root = data.get("root")
     if root is None:
         raise ConfigError(

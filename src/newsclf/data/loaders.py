@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from newsclf.data.bbc import read_bbc_dataset
 from newsclf.data.catalonia import load_catalonia
+from newsclf.data.dataset import Dataset
 from newsclf.data.fnc1 import read_fnc1
 from newsclf.data.folder import read_folder_dataset
 from newsclf.data.hu_rovat import read_hu_rovat_dataset
@@ -21,15 +21,6 @@ from newsclf.data.semeval2016 import load_semeval2016
 from newsclf.errors import ConfigError
 
 __all__ = ["DATASETS", "Dataset", "demo_path", "load_dataset"]
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """Training records and, when the dataset has one, its own test records."""
-
-    train: list[Record]
-    test: list[Record] | None
-    source: str
 
 
 def demo_path() -> Path:

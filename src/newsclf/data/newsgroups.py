@@ -27,14 +27,12 @@ import time
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from newsclf.data._textfiles import check_encoding, decode_file_bytes
+from newsclf.data.dataset import Dataset
 from newsclf.data.records import Record
 from newsclf.errors import ConfigError, DataError
-
-if TYPE_CHECKING:
-    from newsclf.data.loaders import Dataset
 
 __all__ = [
     "NEWSGROUPS_PARTS",
@@ -272,8 +270,6 @@ def read_20newsgroups(
 
 def read_20newsgroups_dataset(data: Mapping[str, Any]) -> Dataset:
     """The ``data=20newsgroups`` config node's dataset (test part when present and used)."""
-    from newsclf.data.loaders import Dataset
-
     root = data.get("root")
     if root is None:
         raise ConfigError(

@@ -24,6 +24,7 @@ __all__ = [
     "FORMATS",
     "Record",
     "detect_format",
+    "has_no_surrogates",
     "read_entries",
     "read_records",
     "records_from_dicts",
@@ -85,8 +86,12 @@ def _decode(raw: bytes, path: Path, encoding: str) -> str:
     return text.removeprefix("\ufeff")
 
 
-def _no_surrogates(value: str) -> bool:
-    """Fast negative test (C speed) before the regex scans for surrogates."""
+def has_no_surrogates(value: str) -> bool:
+    """True when ``value`` holds no lone surrogate, so it can be written out as UTF-8.
+
+    A fast test at C speed; callers that hold plain strings (the Python API) use it to skip
+    the per-field scans that :class:`Record` reading does.
+    """
     if value.isascii():
         return True
     try:
@@ -97,7 +102,7 @@ def _no_surrogates(value: str) -> bool:
 
 
 def _bad_bytes(value: str, encoding: str, path: Path | str, line: int, field: str | None) -> None:
-    if _no_surrogates(value):
+    if has_no_surrogates(value):
         return
     found = _UNDECODED.search(value)
     if found:
@@ -146,7 +151,7 @@ def _record(
     no undecodable bytes and no ``\\u`` escape), which skips two scans per field."""
     for name in FIELDS if check_fields else ():
         value = row.get(name)
-        if not isinstance(value, str) or _no_surrogates(value):
+        if not isinstance(value, str) or has_no_surrogates(value):
             continue
         _bad_bytes(value, encoding, path, line, name)
         found = _SURROGATE.search(value)
