@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -191,6 +193,17 @@ def test_non_utf8_hint_names_encoding_option_and_latin1_works(
     assert main(["predict", str(demo_run / "model"), str(path)]) == 2
     assert "--encoding latin-1" in capsys.readouterr().err
     assert main(["predict", str(demo_run / "model"), str(path), "--encoding", "latin-1"]) == 0
+
+
+def test_bad_line_on_stdin_is_named_stdin_with_its_line(
+    demo_run: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    content = b'{"text": "ok", "target": "t"}\n\n{"text": \n'
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(content)))
+    assert main(["predict", str(demo_run / "model"), "-"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: <stdin>:3: malformed JSON"), err
+    assert "stdin.jsonl" not in err
 
 
 def test_malformed_csv_reports_line(demo_run: Path, tmp_path: Path, capsys) -> None:
