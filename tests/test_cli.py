@@ -278,7 +278,7 @@ def test_train_non_utf8_data_suggests_encoding(tmp_path: Path, capsys) -> None:
     raw += b'{"text": "\xe9", "topic": "x"}\n'
     code, _ = _train_records(tmp_path, raw)
     assert code == 2
-    assert "data.encoding=latin-1" in capsys.readouterr().err
+    assert "data.encodings=[utf-8,latin-1]" in capsys.readouterr().err
 
 
 def test_train_missing_required_value_names_key(tmp_path: Path, capsys) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from newsclf.data._stance_io import nonempty, read_table, stance_label, training_root
-from newsclf.data.dataset import Dataset
+from newsclf.data.dataset import Dataset, config_encodings
 from newsclf.data.records import Record
 from newsclf.errors import ConfigError
 
@@ -84,7 +84,7 @@ def load_catalonia(data: Mapping[str, Any]) -> Dataset:
     root = training_root(
         data, "Catalonia Independence Corpus", train_name, key=f"data.files.{lang}.train"
     )
-    encodings = list(data.get("encodings") or ())
+    encodings = config_encodings(data, default=("utf-8", "cp1252"))
     target = str(targets[lang])
     started = time.perf_counter()
     train = read_catalonia_file(

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from newsclf.data._textfiles import check_encoding, decode_file_bytes
-from newsclf.data.dataset import Dataset
+from newsclf.data._textfiles import decode_file_bytes
+from newsclf.data.dataset import Dataset, config_encodings
 from newsclf.data.records import Record
 from newsclf.errors import ConfigError, DataError
 
@@ -59,14 +59,14 @@ def read_class_folders(
     root: str | Path,
     *,
     pattern: str = "*",
-    encoding: str = "utf-8",
-    fallback_encoding: str | None = None,
+    encodings: Sequence[str] = ("utf-8",),
     title_first_line: bool = False,
 ) -> list[Record]:
     """Every matching file under ``root/<label>/`` (recursively) as a record labelled ``label``.
 
-    A class folder without matching files, an empty file and bytes that are not ``encoding``
-    (when no ``fallback_encoding`` is given) raise :class:`DataError` naming the path.
+    Each file is decoded with the first of ``encodings`` that fits it. A class folder without
+    matching files, an empty file and a file none of them fits raise :class:`DataError`
+    naming the path.
     """
     root = Path(root).expanduser().absolute()
     records: list[Record] = []
@@ -83,8 +83,7 @@ def read_class_folders(
             text, used_fallback = decode_file_bytes(
                 path.read_bytes(),
                 path=path,
-                encoding=encoding,
-                fallback_encoding=fallback_encoding,
+                encodings=encodings,
             )
             if used_fallback:
                 fallbacks.append(str(path.relative_to(root)))
@@ -108,8 +107,8 @@ def read_class_folders(
         log.warning(
             "%d file(s) were not valid %s and were read as %s: %s",
             len(fallbacks),
-            encoding,
-            fallback_encoding,
+            encodings[0],
+            "/".join(encodings[1:]),
             ", ".join(fallbacks[:5]) + (" ..." if len(fallbacks) > 5 else ""),
         )
     return records
@@ -131,8 +130,7 @@ def read_folder_dataset(data: Mapping[str, Any]) -> Dataset:
     records = read_class_folders(
         root,
         pattern=str(data.get("pattern", "*")),
-        encoding=check_encoding(data.get("encoding", "utf-8"), "data.encoding") or "utf-8",
-        fallback_encoding=check_encoding(data.get("fallback_encoding"), "data.fallback_encoding"),
+        encodings=config_encodings(data),
         title_first_line=bool(data.get("title_first_line", False)),
     )
     log.info(

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from newsclf.data._stance_io import dataset_root, nonempty, read_table
-from newsclf.data.dataset import Dataset
+from newsclf.data.dataset import Dataset, config_encodings
 from newsclf.data.records import Record
 from newsclf.errors import ConfigError, DataError
 
@@ -121,7 +121,7 @@ def load_opinhubank(data: Mapping[str, Any]) -> Dataset:
         root / str(name),
         labels=dict(data.get("labels") or {}),
         min_agreement=int(data.get("min_agreement", 3)),
-        encodings=list(data.get("encodings") or ()),
+        encodings=config_encodings(data, default=("utf-8", "iso-8859-2")),
     )
     log.info(
         "read OpinHuBank from %s: %d sentences, %d dropped without a %d-of-5 majority, in %.1f s",

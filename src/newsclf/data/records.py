@@ -114,8 +114,8 @@ def _bad_bytes(
             path=path,
             line=line,
             field=field,
-            hint="convert the file to UTF-8, or pass its encoding "
-            "(data.encoding=latin-1 for training, --encoding latin-1 for predict/evaluate)",
+            hint="convert the file to UTF-8, or pass its encoding (data.encodings=[utf-8,latin-1] "
+            "for training, --encoding latin-1 for predict/evaluate)",
         )
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from newsclf.data._stance_io import nonempty, read_table, stance_label, training_root
-from newsclf.data.dataset import Dataset
+from newsclf.data.dataset import Dataset, config_encodings
 from newsclf.data.records import Record
 
 __all__ = ["RUW_LABELS", "load_ruw", "read_ruw_file"]
@@ -56,7 +56,7 @@ def load_ruw(data: Mapping[str, Any]) -> Dataset:
     """(train, validation or None, source) for ``data=ruw``."""
     train_name = data.get("train")
     root = training_root(data, "RUW", train_name)
-    encodings = list(data.get("encodings") or ())
+    encodings = config_encodings(data, default=("utf-8", "gb18030"))
     started = time.perf_counter()
     train = read_ruw_file(root / str(train_name), encodings=encodings, part="train")
     test = None

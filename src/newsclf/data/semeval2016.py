@@ -29,7 +29,7 @@ from newsclf.data._stance_io import (
     stance_label,
     training_root,
 )
-from newsclf.data.dataset import Dataset
+from newsclf.data.dataset import Dataset, config_encodings
 from newsclf.data.records import Record
 from newsclf.errors import DataError
 
@@ -101,7 +101,7 @@ def load_semeval2016(data: Mapping[str, Any]) -> Dataset:
     """(train, test or None, source) for ``data=semeval2016``; test only if its file exists."""
     train_name = data.get("train")
     root = training_root(data, "SemEval-2016 task 6", train_name)
-    encodings = list(data.get("encodings") or ())
+    encodings = config_encodings(data, default=("utf-8", "latin-1"))
     targets = data.get("targets")
     targets = None if targets is None else [str(t) for t in targets]
     started = time.perf_counter()

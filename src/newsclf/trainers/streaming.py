@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from newsclf.data.dataset import config_encodings
 from newsclf.data.loaders import demo_path
 from newsclf.data.records import FIELDS, RawChunk, Record, iter_chunks, parse_chunk
 from newsclf.data.splits import STREAMABLE_SPLITS, group_key, held_out
@@ -200,7 +201,7 @@ class StreamingTrainer(Trainer):
         self.train_path, self.test_path = self._files()
         data = cfg.data
         self.fmt = data.get("format", "auto")
-        self.encoding = data.get("encoding", "utf-8")
+        self.encodings = config_encodings(data)
         split = cfg.split
         if self.test_path is None and split.name not in STREAMABLE_SPLITS:
             raise ConfigError(
@@ -240,7 +241,7 @@ class StreamingTrainer(Trainer):
     def _chunks(self, path: Path) -> Iterator[RawChunk]:
         if path == self._spool:  # written by _featurize: JSONL in UTF-8
             return iter_chunks(path, fmt="jsonl", chunk_size=self.chunk_size)
-        return iter_chunks(path, fmt=self.fmt, encoding=self.encoding, chunk_size=self.chunk_size)
+        return iter_chunks(path, fmt=self.fmt, encoding=self.encodings, chunk_size=self.chunk_size)
 
     def data_fingerprint(self) -> str:
         fingerprint = DataFingerprint(self.tasks)
