@@ -3,11 +3,14 @@
 A record is one article: ``text`` plus optional ``id``, ``title``, ``target``, ``topic``,
 ``stance``, ``lang`` and ``group`` (see DESIGN.md). Every record remembers the line it came from
 so that later checks can point at it.
+
+:func:`read_records` / :func:`read_entries` read a whole file (or a binary stream such as
+stdin); :func:`iter_chunks` + :func:`parse_chunk` read it in chunks for the streaming trainer.
+Both go through the same row iterator per format, so they skip, number and report alike.
 """
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import csv
 import io
@@ -227,7 +230,7 @@ def _encodings(encoding: str | Sequence[str], source: str) -> tuple[str, ...]:
         raise DataError("needs at least one encoding", path=source)
     for name in names:
         try:
-            codecs.lookup(name)
+            "".encode(name)  # LookupError for unknown names and for bytes codecs (base64)
         except (LookupError, TypeError):
             raise DataError(
                 f"unknown encoding {name!r}", path=source, hint="e.g. utf-8, latin-1, cp1250"
