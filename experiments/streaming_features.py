@@ -41,8 +41,7 @@ def main() -> None:
         "root": str(args.root),
         "remove": [],
         "use_test": False,
-        "encoding": "utf-8",
-        "fallback_encoding": "latin-1",
+        "encodings": ["utf-8", "latin-1"],
     }
     records = load_dataset(cfg).train
     texts = [(r.title + "\n" if r.title else "") + r.text for r in records]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -217,6 +219,17 @@ def test_non_utf8_hint_names_encoding_option_and_latin1_works(
     assert main(["predict", str(demo_run / "model"), str(path), "--encoding", "latin-1"]) == 0
 
 
+def test_bad_line_on_stdin_is_named_stdin_with_its_line(
+    demo_run: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    content = b'{"text": "ok", "target": "t"}\n\n{"text": \n'
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(content)))
+    assert main(["predict", str(demo_run / "model"), "-"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: <stdin>:3: malformed JSON"), err
+    assert "stdin.jsonl" not in err
+
+
 def test_malformed_csv_reports_line(demo_run: Path, tmp_path: Path, capsys) -> None:
     path = tmp_path / "bad.csv"
     path.write_text('text,target\nok,t\n"a,b",c,extra\n', encoding="utf-8")
@@ -289,7 +302,7 @@ def test_train_non_utf8_data_suggests_encoding(tmp_path: Path, capsys) -> None:
     raw += b'{"text": "\xe9", "topic": "x"}\n'
     code, _ = _train_records(tmp_path, raw)
     assert code == 2
-    assert "data.encoding=latin-1" in capsys.readouterr().err
+    assert "data.encodings=[utf-8,latin-1]" in capsys.readouterr().err
 
 
 def test_train_missing_required_value_names_key(tmp_path: Path, capsys) -> None:

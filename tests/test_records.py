@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
+import pickle
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,6 +18,7 @@ from newsclf.data import (
     split_records,
     validate_records,
 )
+from newsclf.data.records import iter_chunks, parse_chunk
 from newsclf.errors import ConfigError, DataError
 
 
@@ -206,6 +210,107 @@ def test_unknown_encoding_is_reported(tmp_path: Path) -> None:
     path = _write(tmp_path / "a.jsonl", '{"text": "ok"}\n')
     with pytest.raises(DataError, match="unknown encoding"):
         read_records(path, encoding="no-such-codec")
+
+
+# --- the whole-file and the chunked reader agree (one row iterator per format) ---------------
+
+
+def _both_paths(path: Path, **options: object) -> list[list[Record] | tuple[int | None, str]]:
+    """What read_records and iter_chunks + parse_chunk (chunks of 1 and 2 rows) give."""
+
+    def outcome(read: Callable[[], list[Record]]) -> list[Record] | tuple[int | None, str]:
+        try:
+            return read()
+        except DataError as exc:
+            return exc.line, exc.reason
+
+    def chunked(size: int) -> list[Record]:
+        chunks = iter_chunks(path, chunk_size=size, **options)  # type: ignore[arg-type]
+        return [r for chunk in chunks for r in parse_chunk(chunk)]
+
+    return [
+        outcome(lambda: read_records(path, **options)),  # type: ignore[arg-type]
+        outcome(lambda: chunked(1)),
+        outcome(lambda: chunked(2)),
+    ]
+
+
+def test_csv_row_of_empty_cells_is_skipped_by_both_readers(tmp_path: Path) -> None:
+    path = _write(tmp_path / "a.csv", "text,topic\nelső,sport\n,\n\n,,\nötödik,gazdaság\n")
+    whole, *chunked = _both_paths(path)
+    assert [r.line for r in whole] == [2, 6]  # type: ignore[union-attr]
+    assert chunked == [whole, whole]
+
+
+def test_blank_jsonl_lines_are_skipped_by_both_readers(tmp_path: Path) -> None:
+    path = _write(tmp_path / "a.jsonl", '{"text": "egy"}\n\n \t\r\n{"text": "négy"}\n')
+    whole, *chunked = _both_paths(path)
+    assert [r.line for r in whole] == [1, 4]  # type: ignore[union-attr]
+    assert chunked == [whole, whole]
+
+
+def test_malformed_multiline_csv_record_is_reported_at_its_start_by_both(tmp_path: Path) -> None:
+    content = 'text,topic\nelső,sport\n"két\nsoros" x,sport\nnegyedik,sport\n'
+    outcomes = _both_paths(_write(tmp_path / "a.csv", content))
+    assert outcomes == [outcomes[0]] * 3
+    line, reason = outcomes[0]  # type: ignore[misc]
+    assert line == 3 and "malformed CSV" in reason
+
+
+def test_bad_bytes_in_a_multiline_csv_record_name_its_start_line_in_both(tmp_path: Path) -> None:
+    content = b'text,topic\nels\xc5\x91,sport\n"k\xe9t\nsoros",sport\n'
+    outcomes = _both_paths(_write(tmp_path / "a.csv", content))
+    assert outcomes == [(3, "bytes that are not valid utf-8 (b'\\xe9t\\ns')")] * 3
+
+
+def test_csv_with_too_many_cells_names_the_same_line_in_both(tmp_path: Path) -> None:
+    outcomes = _both_paths(_write(tmp_path / "a.csv", 'text\negy\n"ket\ntő",x\n'))
+    assert outcomes == [(3, "row has 2 cells but the header has 1")] * 3
+
+
+@pytest.mark.parametrize(
+    ("suffix", "content"),
+    [
+        (".jsonl", b'\xef\xbb\xbf{"text": "egy"}\n\n{"text": "h\xe1rom"}\n'),
+        (".csv", b"\xef\xbb\xbftext\negy\nh\xe1rom\n"),
+    ],
+)
+def test_bom_and_bad_bytes_name_the_same_line_in_both(
+    tmp_path: Path, suffix: str, content: bytes
+) -> None:
+    path = _write(tmp_path / f"a{suffix}", content)
+    assert _both_paths(path) == [(3, "bytes that are not valid utf-8 (b'\\xe1rom')")] * 3
+    path.write_bytes(content.removeprefix(b"\xef\xbb\xbf"))  # a BOM is UTF-8 only
+    whole, *chunked = _both_paths(path, encoding="latin-1")
+    assert [(r.line, r.text) for r in whole][-1] == (3, "három")  # type: ignore[union-attr]
+    assert chunked == [whole, whole]
+
+
+def test_later_encodings_decode_only_the_lines_the_first_cannot(tmp_path: Path) -> None:
+    path = _write(tmp_path / "a.jsonl", '{"text": "ő"}\n'.encode() + b'{"text": "\xe9"}\n')
+    whole, *chunked = _both_paths(path, encoding=["utf-8", "latin-1"])
+    assert [r.text for r in whole] == ["ő", "é"]  # type: ignore[union-attr]
+    assert chunked == [whole, whole]
+
+
+def test_chunks_carry_source_progress_and_first_line(tmp_path: Path) -> None:
+    path = _write(tmp_path / "a.jsonl", _jsonl([{"text": str(i)} for i in range(5)]))
+    chunks = list(iter_chunks(path, chunk_size=2))
+    assert [len(c.rows) for c in chunks] == [2, 2, 1]
+    assert [c.first_line for c in chunks] == [1, 3, 5]
+    assert chunks[-1].bytes_read == path.stat().st_size
+    assert {c.source for c in chunks} == {str(path)}
+    assert pickle.loads(pickle.dumps(chunks[0])) == chunks[0]  # shipped to joblib workers
+
+
+def test_a_binary_stream_is_read_under_the_given_source_name() -> None:
+    stream = io.BytesIO(b'{"text": "egy"}\n{"text": \n')
+    with pytest.raises(DataError) as info:
+        read_records(stream, fmt="jsonl", source="<stdin>")
+    assert str(info.value).startswith("<stdin>:2: malformed JSON")
+    assert not stream.closed
+    with pytest.raises(DataError, match="cannot tell the format"):
+        read_records(io.BytesIO(b""), source="<stdin>")
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from hydra import compose, initialize_config_module
 
-from newsclf.data import load_dataset
+from newsclf.data import DATASETS, load_dataset
 from newsclf.data.bbc import BBC_LABELS, read_bbc
 from newsclf.data.folder import read_class_folders
 from newsclf.data.hu_rovat import read_hu_rovat
@@ -155,18 +155,18 @@ def test_20newsgroups_non_utf8_post_raises_data_error_naming_member_and_line(
     posts = {"rec.autos": [b"Subject: price\n\nIt costs \xa3200."]}
     _write_tar(tmp_path / "20news-bydate-train.tar.gz", {"train": posts})
     with pytest.raises(DataError, match="not valid utf-8") as info:
-        read_20newsgroups(tmp_path, encoding="utf-8")
+        read_20newsgroups(tmp_path, encodings=["utf-8"])
     assert info.value.path is not None and info.value.path.endswith(
         "20news-bydate-train/rec.autos/101"
     )
     assert info.value.line == 3
-    assert "fallback_encoding=latin-1" in str(info.value)
+    assert "data.encodings=[utf-8,latin-1]" in str(info.value)
 
 
-def test_20newsgroups_fallback_encoding_reads_latin1_post(tmp_path: Path) -> None:
+def test_20newsgroups_second_encoding_reads_latin1_post(tmp_path: Path) -> None:
     posts = {"rec.autos": [b"Subject: price\n\nIt costs \xa3200."]}
     _write_tar(tmp_path / "20news-bydate-train.tar.gz", {"train": posts})
-    (record,), _ = read_20newsgroups(tmp_path, fallback_encoding="latin-1")
+    (record,), _ = read_20newsgroups(tmp_path, encodings=["utf-8", "latin-1"])
     assert "£200" in record.text
 
 
@@ -234,7 +234,7 @@ def test_bbc_non_utf8_file_raises_data_error_unless_fallback(tmp_path: Path) -> 
         read_bbc(tmp_path)
     assert info.value.path is not None and info.value.path.endswith("sport/002.txt")
     assert info.value.line == 3
-    records = read_bbc(tmp_path, fallback_encoding="latin-1")
+    records = read_bbc(tmp_path, encodings=["utf-8", "latin-1"])
     assert "£15" in next(r.text for r in records if r.id == "sport/002.txt")
 
 
@@ -321,7 +321,7 @@ def test_data_folder_config_passes_options(tmp_path: Path) -> None:
             "data=folder",
             f"data.root={tmp_path}",
             "data.pattern=*.txt",
-            "data.fallback_encoding=cp1250",
+            "data.encodings=[utf-8,cp1250]",
             "data.title_first_line=true",
         ]
     )
@@ -331,9 +331,38 @@ def test_data_folder_config_passes_options(tmp_path: Path) -> None:
 
 def test_data_folder_unknown_encoding_raises_config_error(tmp_path: Path) -> None:
     _folders(tmp_path)
-    data = _compose_data(["data=folder", f"data.root={tmp_path}", "data.encoding=klingon"])
-    with pytest.raises(ConfigError, match=r"data\.encoding"):
+    data = _compose_data(["data=folder", f"data.root={tmp_path}", "data.encodings=[klingon]"])
+    with pytest.raises(ConfigError, match=r"data\.encodings.*unknown encoding 'klingon'"):
         load_dataset(data)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (["+data.encoding=latin-1"], "data.encodings=[latin-1]"),
+        (["+data.fallback_encoding=latin-1"], "data.encodings=[latin-1]"),
+        (
+            ["+data.encoding=utf-8", "+data.fallback_encoding=cp1250"],
+            "data.encodings=[utf-8,cp1250]",
+        ),
+    ],
+)
+def test_old_encoding_keys_raise_config_error_with_the_new_spelling(
+    tmp_path: Path, old: list[str], new: str
+) -> None:
+    _folders(tmp_path)
+    data = _compose_data(["data=folder", f"data.root={tmp_path}", *old])
+    with pytest.raises(ConfigError, match="no longer an option") as info:
+        load_dataset(data)
+    assert new in str(info.value)
+
+
+def test_old_encoding_key_is_refused_for_every_dataset() -> None:
+    for name in sorted(DATASETS):
+        with pytest.raises(
+            ConfigError, match=r"config 'data\.encoding': .* use data\.encodings=\[latin-1\]"
+        ):
+            load_dataset({"name": name, "root": "x", "train": "x.jsonl", "encoding": "latin-1"})
 
 
 # --- Hungarian rovat CSVs --------------------------------------------------------------------

@@ -10,7 +10,7 @@ from typing import Any, overload
 import numpy as np
 
 from newsclf.artifacts import load_models, save_models
-from newsclf.data.records import Record, _no_surrogates, records_from_dicts
+from newsclf.data.records import Record, has_no_surrogates, records_from_dicts
 from newsclf.errors import DataError
 from newsclf.pipeline import TaskModel
 
@@ -26,13 +26,13 @@ def _plain_texts(X: Any, targets: Any, *, needs_target: bool) -> list[str] | Non
     if isinstance(X, str) or not isinstance(X, Sequence):
         return None
     texts = list(X)
-    if not all(type(x) is str and x and _no_surrogates(x) for x in texts):
+    if not all(type(x) is str and x and has_no_surrogates(x) for x in texts):
         return None
     if targets is None:
         return None if needs_target and texts else texts
     if isinstance(targets, str) or len(targets) != len(texts):
         return None
-    if not all(type(t) is str and t and _no_surrogates(t) for t in targets):
+    if not all(type(t) is str and t and has_no_surrogates(t) for t in targets):
         return None
     return texts
 

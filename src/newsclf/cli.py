@@ -25,6 +25,8 @@ from newsclf.errors import ConfigError, DataError, NewsclfError
 __all__ = ["entrypoint", "main"]
 
 log = logging.getLogger("newsclf")
+#: what records read from standard input (INPUT "-") are called in errors
+_STDIN = "<stdin>"
 
 _EPILOG = """\
 commands:
@@ -83,7 +85,9 @@ def _parser() -> argparse.ArgumentParser:
 
     def model_input(p: argparse.ArgumentParser) -> None:
         p.add_argument("model", help="artifact directory (RUN_DIR/model)")
-        p.add_argument("input", help="records file: .jsonl or .csv ('-' for JSONL on stdin)")
+        p.add_argument(
+            "input", help="records file: .jsonl or .csv ('-': stdin, JSONL unless --format)"
+        )
         p.add_argument(
             "--format",
             default="auto",
@@ -214,16 +218,16 @@ def _read_entries(args: argparse.Namespace) -> list[Any]:
     """Every record of INPUT in order, a bad line as its DataError in its place."""
     from newsclf.data.records import read_entries
 
-    if args.input == "-":
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "stdin.jsonl"
-            path.write_bytes(sys.stdin.buffer.read())
-            entries = read_entries(path, encoding=args.encoding, fmt="jsonl")
+    if args.input == "-":  # JSON Lines unless --format says otherwise; errors name <stdin>
+        fmt = "jsonl" if args.format == "auto" else args.format
+        entries = read_entries(sys.stdin.buffer, encoding=args.encoding, fmt=fmt, source=_STDIN)
     else:
         entries = read_entries(args.input, encoding=args.encoding, fmt=args.format)
     if not entries:
         raise DataError(
-            "no records", path=args.input, hint="the file is empty or has only blank lines"
+            "no records",
+            path=_STDIN if args.input == "-" else args.input,
+            hint="the file is empty or has only blank lines",
         )
     return entries
 

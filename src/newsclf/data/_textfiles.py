@@ -6,6 +6,7 @@ Shared by the folder-shaped loaders (``folder``, ``bbc``, ``20newsgroups``, ``hu
 from __future__ import annotations
 
 import codecs
+from collections.abc import Sequence
 from pathlib import Path
 
 from newsclf.errors import ConfigError, DataError
@@ -29,27 +30,28 @@ def check_encoding(value: object, key: str) -> str | None:
 
 
 def decode_file_bytes(
-    raw: bytes, *, path: str | Path, encoding: str, fallback_encoding: str | None = None
+    raw: bytes, *, path: str | Path, encodings: Sequence[str] = ("utf-8",)
 ) -> tuple[str, bool]:
-    """``(text, used_fallback)``: ``raw`` decoded strictly, else with ``fallback_encoding``.
+    """``(text, used_fallback)``: ``raw`` decoded with the first of ``encodings`` that fits.
 
-    Without a fallback, undecodable bytes raise :class:`DataError` with the line and offset of
-    the first bad byte and a hint naming both ways out.
+    When none fits, :class:`DataError` names the line and offset of the first byte that is not
+    valid in the first encoding, and a hint with both ways out.
     """
-    try:
-        return raw.decode(encoding).removeprefix("\ufeff"), False
-    except UnicodeDecodeError as exc:
-        if fallback_encoding is not None:
-            try:
-                return raw.decode(fallback_encoding).removeprefix("\ufeff"), True
-            except UnicodeDecodeError:
-                pass
-        line = raw[: exc.start].count(b"\n") + 1
-        bad = raw[exc.start : exc.start + 4]
-        raise DataError(
-            f"bytes that are not valid {encoding} at offset {exc.start} ({bad!r})",
-            path=path,
-            line=line,
-            hint=f"convert the file to {encoding}, pass its encoding (data.encoding=latin-1) "
-            "or a fallback for the odd file (data.fallback_encoding=latin-1)",
-        ) from None
+    first: UnicodeDecodeError | None = None
+    for i, name in enumerate(encodings):
+        try:
+            return raw.decode(name).removeprefix("\ufeff"), i > 0
+        except UnicodeDecodeError as exc:
+            first = first or exc
+    if first is None:
+        raise ConfigError("needs at least one encoding", key="data.encodings")
+    line = raw[: first.start].count(b"\n") + 1
+    bad = raw[first.start : first.start + 4]
+    names = " or ".join(encodings)
+    raise DataError(
+        f"bytes that are not valid {names} at offset {first.start} ({bad!r})",
+        path=path,
+        line=line,
+        hint=f"convert the file to {encodings[0]}, or name its encoding after it, "
+        f"e.g. data.encodings=[{encodings[0]},latin-1]",
+    )

@@ -4,24 +4,21 @@
 entertainment, politics, sport, tech. Each file holds the headline on its first line, then the
 body: headline -> ``title``, body -> ``text``, folder -> ``topic``, ``<class>/NNN.txt`` -> ``id``.
 One original file (``sport/199.txt``) has a latin-1 byte, so ``conf/data/bbc.yaml`` reads with
-``fallback_encoding: latin-1``.
+``encodings: [utf-8, latin-1]``.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from newsclf.data._textfiles import check_encoding
+from newsclf.data.dataset import Dataset, config_encodings
 from newsclf.data.folder import read_class_folders
 from newsclf.data.records import Record
 from newsclf.errors import ConfigError, DataError
-
-if TYPE_CHECKING:
-    from newsclf.data.loaders import Dataset
 
 __all__ = ["BBC_LABELS", "bbc_folder", "read_bbc", "read_bbc_dataset"]
 
@@ -38,9 +35,7 @@ def bbc_folder(root: str | Path) -> Path:
     return nested if nested.is_dir() else root
 
 
-def read_bbc(
-    root: str | Path, *, encoding: str = "utf-8", fallback_encoding: str | None = None
-) -> list[Record]:
+def read_bbc(root: str | Path, *, encodings: Sequence[str] = ("utf-8",)) -> list[Record]:
     """All BBC articles under ``root``; a missing or unexpected class folder raises."""
     folder = bbc_folder(root)
     if not folder.is_dir():
@@ -63,8 +58,7 @@ def read_bbc(
     records = read_class_folders(
         folder,
         pattern="*.txt",
-        encoding=encoding,
-        fallback_encoding=fallback_encoding,
+        encodings=encodings,
         title_first_line=True,
     )
     log.info(
@@ -78,8 +72,6 @@ def read_bbc(
 
 def read_bbc_dataset(data: Mapping[str, Any]) -> Dataset:
     """The ``data=bbc`` config node's dataset (no test part: ``split`` or CV holds one out)."""
-    from newsclf.data.loaders import Dataset
-
     root = data.get("root")
     if root is None:
         raise ConfigError(
@@ -87,7 +79,6 @@ def read_bbc_dataset(data: Mapping[str, Any]) -> Dataset:
         )
     records = read_bbc(
         str(root),
-        encoding=check_encoding(data.get("encoding", "utf-8"), "data.encoding") or "utf-8",
-        fallback_encoding=check_encoding(data.get("fallback_encoding"), "data.fallback_encoding"),
+        encodings=config_encodings(data),
     )
     return Dataset(train=records, test=None, source=str(bbc_folder(str(root))))

@@ -15,14 +15,12 @@ import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from newsclf.data._stance_io import nonempty, read_table, stance_label, training_root
+from newsclf.data.dataset import Dataset, config_encodings
 from newsclf.data.records import Record
 from newsclf.errors import ConfigError
-
-if TYPE_CHECKING:
-    from newsclf.data.loaders import Dataset
 
 __all__ = ["CATALONIA_LABELS", "load_catalonia", "read_catalonia_file"]
 
@@ -72,8 +70,6 @@ def read_catalonia_file(
 
 def load_catalonia(data: Mapping[str, Any]) -> Dataset:
     """(train, validation or None, source) for ``data=catalonia data.lang=ca|es``."""
-    from newsclf.data.loaders import Dataset
-
     lang = data.get("lang")
     files = data.get("files") or {}
     targets = data.get("targets") or {}
@@ -88,7 +84,7 @@ def load_catalonia(data: Mapping[str, Any]) -> Dataset:
     root = training_root(
         data, "Catalonia Independence Corpus", train_name, key=f"data.files.{lang}.train"
     )
-    encodings = list(data.get("encodings") or ())
+    encodings = config_encodings(data, default=("utf-8", "cp1252"))
     target = str(targets[lang])
     started = time.perf_counter()
     train = read_catalonia_file(

@@ -13,8 +13,10 @@ import csv
 import io
 import logging
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
+from newsclf.data._textfiles import decode_file_bytes
 from newsclf.data.records import Record
 from newsclf.errors import DataError
 
@@ -33,7 +35,7 @@ _BODY_COLUMNS = ("Body ID", "articleBody")
 _STANCE_COLUMNS = ("Headline", "Body ID", "Stance")
 
 
-def _rows(path: Path, columns: tuple[str, ...], encoding: str):
+def _rows(path: Path, columns: tuple[str, ...], encodings: Sequence[str]):
     """(line, row) for each data row of a CSV file that must have ``columns``."""
     if not path.is_file():
         raise DataError(
@@ -42,14 +44,7 @@ def _rows(path: Path, columns: tuple[str, ...], encoding: str):
             hint="data.root must be the folder holding the FNC-1 CSV files "
             "(train_bodies.csv, train_stances.csv)",
         )
-    try:
-        text = path.read_bytes().decode(encoding).removeprefix("\ufeff")
-    except UnicodeDecodeError as exc:
-        raise DataError(
-            f"bytes that are not valid {encoding} at offset {exc.start}",
-            path=path,
-            hint="pass the file's encoding (data.encoding=latin-1)",
-        ) from None
+    text, _ = decode_file_bytes(path.read_bytes(), path=path, encodings=encodings)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
@@ -93,10 +88,10 @@ def _body_id(value: str, path: Path, line: int) -> str:
     return str(int(body_id))
 
 
-def _bodies(path: Path, encoding: str) -> dict[str, str]:
+def _bodies(path: Path, encodings: Sequence[str]) -> dict[str, str]:
     bodies: dict[str, str] = {}
     first: dict[str, int] = {}
-    for line, row in _rows(path, _BODY_COLUMNS, encoding):
+    for line, row in _rows(path, _BODY_COLUMNS, encodings):
         body_id = _body_id(row["Body ID"], path, line)
         if body_id in bodies:
             raise DataError(
@@ -113,15 +108,15 @@ def _bodies(path: Path, encoding: str) -> dict[str, str]:
 
 
 def read_fnc1_part(
-    root: str | Path, part: str = "train", *, encoding: str = "utf-8"
+    root: str | Path, part: str = "train", *, encodings: Sequence[str] = ("utf-8",)
 ) -> list[Record]:
     """The records of one FNC-1 part (``train`` or ``test``) under the folder ``root``."""
     root = Path(root).expanduser().absolute()
     bodies_name, stances_name = FNC1_PARTS[part]
     bodies_path, stances_path = root / bodies_name, root / stances_name
-    bodies = _bodies(bodies_path, encoding)
+    bodies = _bodies(bodies_path, encodings)
     records = []
-    for line, row in _rows(stances_path, _STANCE_COLUMNS, encoding):
+    for line, row in _rows(stances_path, _STANCE_COLUMNS, encodings):
         body_id = _body_id(row["Body ID"], stances_path, line)
         if body_id not in bodies:
             raise DataError(
@@ -158,7 +153,7 @@ def read_fnc1_part(
 
 
 def read_fnc1(
-    root: str | Path, *, encoding: str = "utf-8"
+    root: str | Path, *, encodings: Sequence[str] = ("utf-8",)
 ) -> tuple[list[Record], list[Record] | None]:
     """(train, test) records from an FNC-1 folder; test is ``None`` when its files are absent.
 
@@ -172,7 +167,7 @@ def read_fnc1(
             hint="pass the FNC-1 folder: data=fnc1 data.root=PATH/TO/fnc1",
         )
     started = time.perf_counter()
-    train = read_fnc1_part(root, "train", encoding=encoding)
+    train = read_fnc1_part(root, "train", encodings=encodings)
     present = [name for name in FNC1_PARTS["test"] if (root / name).exists()]
     test = None
     if len(present) == 1:
@@ -183,7 +178,7 @@ def read_fnc1(
             hint="copy both competition_test files, or neither",
         )
     if present:
-        test = read_fnc1_part(root, "test", encoding=encoding)
+        test = read_fnc1_part(root, "test", encodings=encodings)
     log.info(
         "read FNC-1 from %s: %d training pairs%s in %.1f s",
         root,

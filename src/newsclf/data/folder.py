@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from newsclf.data._textfiles import check_encoding, decode_file_bytes
+from newsclf.data._textfiles import decode_file_bytes
+from newsclf.data.dataset import Dataset, config_encodings
 from newsclf.data.records import Record
 from newsclf.errors import ConfigError, DataError
-
-if TYPE_CHECKING:
-    from newsclf.data.loaders import Dataset
 
 __all__ = ["class_folders", "read_class_folders", "read_folder_dataset", "split_title"]
 
@@ -61,14 +59,14 @@ def read_class_folders(
     root: str | Path,
     *,
     pattern: str = "*",
-    encoding: str = "utf-8",
-    fallback_encoding: str | None = None,
+    encodings: Sequence[str] = ("utf-8",),
     title_first_line: bool = False,
 ) -> list[Record]:
     """Every matching file under ``root/<label>/`` (recursively) as a record labelled ``label``.
 
-    A class folder without matching files, an empty file and bytes that are not ``encoding``
-    (when no ``fallback_encoding`` is given) raise :class:`DataError` naming the path.
+    Each file is decoded with the first of ``encodings`` that fits it. A class folder without
+    matching files, an empty file and a file none of them fits raise :class:`DataError`
+    naming the path.
     """
     root = Path(root).expanduser().absolute()
     records: list[Record] = []
@@ -85,8 +83,7 @@ def read_class_folders(
             text, used_fallback = decode_file_bytes(
                 path.read_bytes(),
                 path=path,
-                encoding=encoding,
-                fallback_encoding=fallback_encoding,
+                encodings=encodings,
             )
             if used_fallback:
                 fallbacks.append(str(path.relative_to(root)))
@@ -110,8 +107,8 @@ def read_class_folders(
         log.warning(
             "%d file(s) were not valid %s and were read as %s: %s",
             len(fallbacks),
-            encoding,
-            fallback_encoding,
+            encodings[0],
+            "/".join(encodings[1:]),
             ", ".join(fallbacks[:5]) + (" ..." if len(fallbacks) > 5 else ""),
         )
     return records
@@ -128,15 +125,12 @@ def _root(data: Mapping[str, Any], what: str) -> Path:
 
 def read_folder_dataset(data: Mapping[str, Any]) -> Dataset:
     """The ``data=folder`` config node's dataset (no test part: ``split`` holds one out)."""
-    from newsclf.data.loaders import Dataset
-
     root = _root(data, "corpus")
     started = time.perf_counter()
     records = read_class_folders(
         root,
         pattern=str(data.get("pattern", "*")),
-        encoding=check_encoding(data.get("encoding", "utf-8"), "data.encoding") or "utf-8",
-        fallback_encoding=check_encoding(data.get("fallback_encoding"), "data.fallback_encoding"),
+        encodings=config_encodings(data),
         title_first_line=bool(data.get("title_first_line", False)),
     )
     log.info(

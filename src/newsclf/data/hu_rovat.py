@@ -22,16 +22,14 @@ import io
 import logging
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from newsclf.data._textfiles import check_encoding, decode_file_bytes
+from newsclf.data._textfiles import decode_file_bytes
+from newsclf.data.dataset import Dataset, config_encodings
 from newsclf.data.records import Record
 from newsclf.errors import ConfigError, DataError
-
-if TYPE_CHECKING:
-    from newsclf.data.loaders import Dataset
 
 __all__ = ["HU_ROVAT_COLUMNS", "read_hu_rovat", "read_hu_rovat_dataset", "section_map"]
 
@@ -83,8 +81,8 @@ def _site_file(root: Path, name: str) -> Path:
     )
 
 
-def _rows(path: Path, encoding: str):
-    text, _ = decode_file_bytes(path.read_bytes(), path=path, encoding=encoding)
+def _rows(path: Path, encodings: Sequence[str]):
+    text, _ = decode_file_bytes(path.read_bytes(), path=path, encodings=encodings)
     reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     try:
         header = reader.fieldnames or []
@@ -118,9 +116,11 @@ def read_hu_rovat(
     labels: Mapping[str, Any],
     other_label: str | None = "other",
     drop_sections: list[str] | tuple[str, ...] = (),
-    encoding: str = "utf-8",
+    encodings: Sequence[str] = ("utf-8",),
 ) -> list[Record]:
     """Records of every site CSV under ``root`` with sections mapped onto shared labels.
+
+    Each CSV is decoded with the first of ``encodings`` that fits it.
 
     With ``other_label=None`` an unmapped section is an error instead of ``other``.
     """
@@ -143,7 +143,7 @@ def read_hu_rovat(
     unmapped: Counter[str] = Counter()
     for site, name in sites.items():
         path = _site_file(root, str(name))
-        for line, row in _rows(path, encoding):
+        for line, row in _rows(path, encodings):
             if all(not (v or "").strip() for v in row.values()):
                 continue
             section = (row.get("category") or "").strip()
@@ -196,8 +196,6 @@ def read_hu_rovat(
 
 def read_hu_rovat_dataset(data: Mapping[str, Any]) -> Dataset:
     """The ``data=hu_rovat`` config node's dataset (no test part: ``split`` holds one out)."""
-    from newsclf.data.loaders import Dataset
-
     root = data.get("root")
     if root is None:
         raise ConfigError(
@@ -215,6 +213,6 @@ def read_hu_rovat_dataset(data: Mapping[str, Any]) -> Dataset:
         },
         other_label=None if other is None else str(other),
         drop_sections=list(data.get("drop_sections") or []),
-        encoding=check_encoding(data.get("encoding", "utf-8"), "data.encoding") or "utf-8",
+        encodings=config_encodings(data),
     )
     return Dataset(train=records, test=None, source=str(Path(str(root)).expanduser().absolute()))

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from newsclf.data.bbc import read_bbc_dataset
 from newsclf.data.catalonia import load_catalonia
+from newsclf.data.dataset import Dataset, config_encodings
 from newsclf.data.fnc1 import read_fnc1
 from newsclf.data.folder import read_folder_dataset
 from newsclf.data.hu_rovat import read_hu_rovat_dataset
@@ -21,15 +21,6 @@ from newsclf.data.semeval2016 import load_semeval2016
 from newsclf.errors import ConfigError
 
 __all__ = ["DATASETS", "Dataset", "demo_path", "load_dataset"]
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """Training records and, when the dataset has one, its own test records."""
-
-    train: list[Record]
-    test: list[Record] | None
-    source: str
 
 
 def demo_path() -> Path:
@@ -45,9 +36,7 @@ def _path(data: Mapping[str, Any], key: str) -> Path | None:
 
 
 def _read(data: Mapping[str, Any], path: Path) -> list[Record]:
-    return read_records(
-        path, encoding=data.get("encoding", "utf-8"), fmt=data.get("format", "auto")
-    )
+    return read_records(path, encoding=config_encodings(data), fmt=data.get("format", "auto"))
 
 
 def _records(data: Mapping[str, Any]) -> Dataset:
@@ -75,7 +64,7 @@ def _fnc1(data: Mapping[str, Any]) -> Dataset:
         raise ConfigError(
             "missing FNC-1 folder", key="data.root", hint="pass data.root=PATH/TO/fnc1"
         )
-    train, test = read_fnc1(root, encoding=data.get("encoding", "utf-8"))
+    train, test = read_fnc1(root, encodings=config_encodings(data))
     return Dataset(train=train, test=test, source=str(root))
 
 
@@ -106,4 +95,5 @@ def load_dataset(data: Mapping[str, Any]) -> Dataset:
             key="data.name",
             hint=f"choose one of: {', '.join(sorted(DATASETS))}",
         )
+    config_encodings(data)  # before any file is opened: refuses the old encoding keys
     return DATASETS[name](data)

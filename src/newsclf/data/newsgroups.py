@@ -27,14 +27,12 @@ import time
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from newsclf.data._textfiles import check_encoding, decode_file_bytes
+from newsclf.data._textfiles import decode_file_bytes
+from newsclf.data.dataset import Dataset, config_encodings
 from newsclf.data.records import Record
 from newsclf.errors import ConfigError, DataError
-
-if TYPE_CHECKING:
-    from newsclf.data.loaders import Dataset
 
 __all__ = [
     "NEWSGROUPS_PARTS",
@@ -161,14 +159,11 @@ def _record(
     part: str,
     post: tuple[str, str, str, bytes],
     *,
-    encoding: str,
-    fallback_encoding: str | None,
+    encodings: Sequence[str],
     remove: Sequence[str],
 ) -> tuple[Record | None, bool]:
     group, name, source, raw = post
-    text, used_fallback = decode_file_bytes(
-        raw, path=source, encoding=encoding, fallback_encoding=fallback_encoding
-    )
+    text, used_fallback = decode_file_bytes(raw, path=source, encodings=encodings)
     text = text.replace("\r\n", "\n")
     for what in REMOVABLE:  # the order of sklearn's loader: headers, footers, quotes
         if what in remove:
@@ -198,10 +193,12 @@ def read_20newsgroups(
     root: str | Path,
     *,
     remove: Sequence[str] = (),
-    encoding: str = "utf-8",
-    fallback_encoding: str | None = None,
+    encodings: Sequence[str] = ("utf-8",),
 ) -> tuple[list[Record], list[Record] | None]:
-    """(train, test) records; test is ``None`` when the test part is absent."""
+    """(train, test) records; test is ``None`` when the test part is absent.
+
+    Each post is decoded with the first of ``encodings`` that fits it.
+    """
     root = Path(root).expanduser().absolute()
     remove = _check_remove(remove)
     started = time.perf_counter()
@@ -229,9 +226,7 @@ def read_20newsgroups(
             continue
         records = []
         for post in posts:
-            record, used_fallback = _record(
-                part, post, encoding=encoding, fallback_encoding=fallback_encoding, remove=remove
-            )
+            record, used_fallback = _record(part, post, encodings=encodings, remove=remove)
             fallbacks += used_fallback
             if record is None:
                 dropped[part] = dropped.get(part, 0) + 1
@@ -250,8 +245,8 @@ def read_20newsgroups(
         log.info(
             "%d post(s) were not valid %s and were read as %s",
             fallbacks,
-            encoding,
-            fallback_encoding,
+            encodings[0],
+            "/".join(encodings[1:]),
         )
     if dropped:
         log.warning(
@@ -272,8 +267,6 @@ def read_20newsgroups(
 
 def read_20newsgroups_dataset(data: Mapping[str, Any]) -> Dataset:
     """The ``data=20newsgroups`` config node's dataset (test part when present and used)."""
-    from newsclf.data.loaders import Dataset
-
     root = data.get("root")
     if root is None:
         raise ConfigError(
@@ -284,8 +277,7 @@ def read_20newsgroups_dataset(data: Mapping[str, Any]) -> Dataset:
     train, test = read_20newsgroups(
         str(root),
         remove=_check_remove(data.get("remove")),
-        encoding=check_encoding(data.get("encoding", "utf-8"), "data.encoding") or "utf-8",
-        fallback_encoding=check_encoding(data.get("fallback_encoding"), "data.fallback_encoding"),
+        encodings=config_encodings(data),
     )
     if not bool(data.get("use_test", True)):
         test = None

@@ -18,14 +18,12 @@ import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from newsclf.data._stance_io import dataset_root, nonempty, read_table
+from newsclf.data.dataset import Dataset, config_encodings
 from newsclf.data.records import Record
 from newsclf.errors import ConfigError, DataError
-
-if TYPE_CHECKING:
-    from newsclf.data.loaders import Dataset
 
 __all__ = ["load_opinhubank", "majority_vote", "read_opinhubank"]
 
@@ -114,8 +112,6 @@ def read_opinhubank(
 
 def load_opinhubank(data: Mapping[str, Any]) -> Dataset:
     """(records, None, source) for ``data=opinhubank``: no official split, ``split`` holds out."""
-    from newsclf.data.loaders import Dataset
-
     name = data.get("file")
     if not name:
         raise ConfigError("missing file name", key="data.file")
@@ -125,7 +121,7 @@ def load_opinhubank(data: Mapping[str, Any]) -> Dataset:
         root / str(name),
         labels=dict(data.get("labels") or {}),
         min_agreement=int(data.get("min_agreement", 3)),
-        encodings=list(data.get("encodings") or ()),
+        encodings=config_encodings(data, default=("utf-8", "iso-8859-2")),
     )
     log.info(
         "read OpinHuBank from %s: %d sentences, %d dropped without a %d-of-5 majority, in %.1f s",

@@ -12,13 +12,11 @@ import logging
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from newsclf.data._stance_io import nonempty, read_table, stance_label, training_root
+from newsclf.data.dataset import Dataset, config_encodings
 from newsclf.data.records import Record
-
-if TYPE_CHECKING:
-    from newsclf.data.loaders import Dataset
 
 __all__ = ["RUW_LABELS", "load_ruw", "read_ruw_file"]
 
@@ -56,11 +54,9 @@ def read_ruw_file(
 
 def load_ruw(data: Mapping[str, Any]) -> Dataset:
     """(train, validation or None, source) for ``data=ruw``."""
-    from newsclf.data.loaders import Dataset
-
     train_name = data.get("train")
     root = training_root(data, "RUW", train_name)
-    encodings = list(data.get("encodings") or ())
+    encodings = config_encodings(data, default=("utf-8", "gb18030"))
     started = time.perf_counter()
     train = read_ruw_file(root / str(train_name), encodings=encodings, part="train")
     test = None

@@ -20,7 +20,7 @@ import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from newsclf.data._stance_io import (
     decode_lines,
@@ -29,11 +29,9 @@ from newsclf.data._stance_io import (
     stance_label,
     training_root,
 )
+from newsclf.data.dataset import Dataset, config_encodings
 from newsclf.data.records import Record
 from newsclf.errors import DataError
-
-if TYPE_CHECKING:
-    from newsclf.data.loaders import Dataset
 
 __all__ = ["SEMEVAL_LABELS", "load_semeval2016", "read_semeval_file"]
 
@@ -101,11 +99,9 @@ def read_semeval_file(
 
 def load_semeval2016(data: Mapping[str, Any]) -> Dataset:
     """(train, test or None, source) for ``data=semeval2016``; test only if its file exists."""
-    from newsclf.data.loaders import Dataset
-
     train_name = data.get("train")
     root = training_root(data, "SemEval-2016 task 6", train_name)
-    encodings = list(data.get("encodings") or ())
+    encodings = config_encodings(data, default=("utf-8", "latin-1"))
     targets = data.get("targets")
     targets = None if targets is None else [str(t) for t in targets]
     started = time.perf_counter()

@@ -35,14 +35,9 @@ from typing import Any
 
 import numpy as np
 
+from newsclf.data.dataset import config_encodings
 from newsclf.data.loaders import demo_path
-from newsclf.data.records import (
-    FIELDS,
-    RawChunk,
-    Record,
-    iter_raw_chunks,
-    parse_chunk,
-)
+from newsclf.data.records import FIELDS, RawChunk, Record, iter_chunks, parse_chunk
 from newsclf.data.splits import STREAMABLE_SPLITS, group_key, held_out
 from newsclf.data.validate import check_record
 from newsclf.errors import ConfigError, DataError
@@ -125,8 +120,7 @@ def _featurize(chunk: RawChunk, plan: _Plan, spool: bool, epoch: int) -> dict[st
     records = parse_chunk(chunk)
     train, evaluation = _split(records, plan)
     # shuffle within the chunk (seeded per chunk and epoch): SGD dislikes label-sorted files
-    first = chunk.items[0][0] if chunk.items else 0
-    rng = np.random.default_rng([plan.seed, epoch, first])
+    rng = np.random.default_rng([plan.seed, epoch, chunk.first_line])
     train = [train[i] for i in rng.permutation(len(train))]
     out: dict[str, Any] = {"n": len(records), "X": {}, "y": {}}
     text_block = None
@@ -228,7 +222,7 @@ class StreamingTrainer(Trainer):
         self.train_path, self.test_path = self._files()
         data = cfg.data
         self.fmt = data.get("format", "auto")
-        self.encoding = data.get("encoding", "utf-8")
+        self.encodings = config_encodings(data)
         split = cfg.split
         if self.test_path is None and split.name not in STREAMABLE_SPLITS:
             raise ConfigError(
@@ -267,10 +261,8 @@ class StreamingTrainer(Trainer):
 
     def _chunks(self, path: Path) -> Iterator[RawChunk]:
         if path == self._spool:  # written by _featurize: JSONL in UTF-8
-            return iter_raw_chunks(path, fmt="jsonl", chunk_size=self.chunk_size)
-        return iter_raw_chunks(
-            path, fmt=self.fmt, encoding=self.encoding, chunk_size=self.chunk_size
-        )
+            return iter_chunks(path, fmt="jsonl", chunk_size=self.chunk_size)
+        return iter_chunks(path, fmt=self.fmt, encoding=self.encodings, chunk_size=self.chunk_size)
 
     def data_fingerprint(self) -> str:
         fingerprint = DataFingerprint(self.tasks)
