@@ -95,6 +95,29 @@ def check_label_counts(
             )
 
 
+#: records predicted at a time: a trainer's chunk may be large (``trainer.chunk_size``), and the
+#: features of a whole chunk would set the main process's peak memory
+PREDICT_BATCH = 1000
+
+
+def _collect(
+    rows: list[dict[str, Any]],
+    records: Sequence[Record],
+    tasks: Sequence[str],
+    gold: dict[str, list[str]],
+    predicted: dict[str, list[str]],
+    eval_ids: list[str],
+) -> None:
+    """Add gold labels to the prediction ``rows`` and keep what the metrics need."""
+    for row, record in zip(rows, records, strict=True):
+        eval_ids.append(record.id)
+        for t in tasks:
+            label = record.label(t)
+            gold[t].append(label)
+            predicted[t].append(row[t])
+            row[f"{t}_gold"] = label
+
+
 def evaluate_and_save(
     cfg: DictConfig,
     trainer: Trainer,
@@ -113,16 +136,12 @@ def evaluate_and_save(
     eval_ids: list[str] = []
     t0 = time.perf_counter()
     with PredictionsWriter(output_dir) as out:
-        for records in trainer.evaluation_records(fitted):
-            rows = classifier.predict_records(records)
-            for row, record in zip(rows, records, strict=True):
-                eval_ids.append(record.id)
-                for t in tasks:
-                    label = record.label(t)
-                    gold[t].append(label)
-                    predicted[t].append(row[t])
-                    row[f"{t}_gold"] = label
-            out.write(rows)
+        for chunk in trainer.evaluation_records(fitted):
+            for start in range(0, len(chunk), PREDICT_BATCH):
+                records = chunk[start : start + PREDICT_BATCH]
+                rows = classifier.predict_records(records)
+                _collect(rows, records, tasks, gold, predicted, eval_ids)
+                out.write(rows)
     eval_seconds = time.perf_counter() - t0
     if not eval_ids:
         raise DataError("the evaluation part is empty", hint="raise split.test_size")
