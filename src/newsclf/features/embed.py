@@ -282,6 +282,11 @@ class PairEmbedding(_EmbeddingMixin, TransformerMixin, BaseEstimator):
             names += ["cos_best_sentence", "cos_top3_sentences", "cos_first_sentence"]
         return names
 
+    def similarity_names(self) -> list[str]:
+        """Output names of the similarity columns (known from the parameters, before ``fit``),
+        so a caller can address them by name (``HeadlineBodyFeatures.feature_groups``)."""
+        return [f"embed:{s}" for s in self._similarities()]
+
     def fit(self, X: Any, y: Any = None) -> PairEmbedding:
         self.blocks_ = self._check_params()
         as_pairs(X)
