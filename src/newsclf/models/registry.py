@@ -17,8 +17,8 @@ from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.naive_bayes import ComplementNB, MultinomialNB
 from sklearn.svm import LinearSVC
 
+from newsclf.building import build_estimator
 from newsclf.errors import ConfigError
-from newsclf.features.registry import build_estimator
 from newsclf.models.softmax import SoftmaxDecisionClassifier
 from newsclf.models.two_stage import RelatedThenStanceClassifier
 

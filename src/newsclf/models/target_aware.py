@@ -143,7 +143,7 @@ def build_target_aware(pipeline: Pipeline, node: Mapping[str, Any] | None) -> Pi
         if node:
             raise ConfigError(f"unknown parameter(s) {sorted(node)}", key="target_aware")
         return pipeline
-    from newsclf.features.registry import build_estimator
+    from newsclf.building import build_estimator
 
     if mode == "per_target":
         est = build_estimator(PerTargetClassifier, node, "target_aware")
