@@ -35,7 +35,7 @@ from sklearn.utils.validation import check_is_fitted
 from newsclf.features._validation import as_texts, check_text_ngram_params, string_input_tags
 from newsclf.features._word_table import _BASE, _MIX, SEPARATOR, WordTable, word_table
 from newsclf.text.lang import SUPPORTED_LANGUAGES
-from newsclf.text.normalize import _CONTROL
+from newsclf.text.normalize import is_control_char
 
 __all__ = ["HashingTextVectorizer"]
 
@@ -49,7 +49,7 @@ def _space_table() -> np.ndarray:
     table = np.zeros(_SEP_CP + 2, dtype=bool)
     for cp in range(0x3001):
         ch = chr(cp)
-        if ch.isspace() or _CONTROL.fullmatch(ch):
+        if ch.isspace() or is_control_char(ch):
             table[cp] = True
     table[_SEP_CP] = True
     return table
