@@ -66,7 +66,6 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "newsclf.features.target.TargetCrossedFeatures",
     "newsclf.features.target.TargetMentionFeatures",
     "newsclf.features.text.TextVectorizer",
-    "newsclf.models.incremental.SoftmaxClassifier",
     "newsclf.models.softmax.SoftmaxDecisionClassifier",
     "newsclf.models.stance_blend.DenseSparseBlendClassifier",
     "newsclf.models.target_aware.PerTargetClassifier",
@@ -82,6 +81,9 @@ TRUSTED_TYPES: tuple[str, ...] = (
 #: Names that artifacts saved before a class moved still hold, by old name -> the class now.
 #: The old modules re-export these classes, so such files load; skops trusts them by old name.
 MOVED_TYPES: dict[str, str] = {
+    "newsclf.models.incremental.SoftmaxClassifier": (
+        "newsclf.models.softmax.SoftmaxDecisionClassifier"
+    ),
     "newsclf.models.target_aware.TargetCrossedFeatures": (
         "newsclf.features.target.TargetCrossedFeatures"
     ),

@@ -76,11 +76,9 @@ def _logreg(params: dict[str, Any], seed: int, n_jobs: int, groups: Groups) -> A
 
 def _passive_aggressive(params: dict[str, Any], seed: int, n_jobs: int, groups: Groups) -> Any:
     """PA-I as scikit-learn now spells it (SGD, hinge, ``learning_rate="pa1"``); softmax scores."""
-    from newsclf.models.incremental import SoftmaxClassifier
-
     params = {"loss": "hinge", "penalty": None, "learning_rate": "pa1", "eta0": 1.0, **params}
     params.setdefault("random_state", seed)
-    return SoftmaxClassifier(build_estimator(SGDClassifier, params, "model.params"))
+    return SoftmaxDecisionClassifier(build_estimator(SGDClassifier, params, "model.params"))
 
 
 def _group_columns(names: Any, groups: Groups, key: str) -> list[int]:
