@@ -116,7 +116,7 @@ def test_stance_scale_multiplies_and_renormalises_the_stance_probabilities() -> 
 
 @pytest.mark.parametrize(
     ("scale", "match"),
-    [({"disagree": 0}, "positive"), ({"refute": 2.0}, "not stances"), (["x"], "mapping")],
+    [({"disagree": 0}, "positive"), ({"refute": 2.0}, "not stances"), (["x"], "(?i)mapping")],
     ids=["zero", "unknown-label", "not-a-mapping"],
 )
 def test_stance_scale_rejects_bad_values(scale: object, match: str) -> None:

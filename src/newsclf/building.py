@@ -43,8 +43,9 @@ def build_estimator(cls: Callable[..., BaseEstimator], params: Mapping[str, Any]
 def check_params(est: Any, key: str) -> None:
     """Validate parameter values now, so a bad value fails before any data is read.
 
-    newsclf's transformers expose ``_check_params``; scikit-learn estimators have
-    ``_validate_params`` (private API, exercised by the tests on the pinned range).
+    newsclf's estimators expose ``_check_params`` (their declared ``_parameter_constraints``,
+    then checks across parameters); scikit-learn estimators have ``_validate_params`` (private
+    API, exercised by the tests on the pinned range).
     """
     check = getattr(est, "_check_params", None) or getattr(est, "_validate_params", None)
     if check is None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from itertools import pairwise
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -34,14 +34,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
-from newsclf.features._validation import (
-    as_pairs,
-    check_int,
-    check_lang,
-    check_ngram_range,
-    check_positive_weight,
-    string_input_tags,
-)
+from newsclf.constraints import LANG, NGRAM_RANGE, POSITIVE, POSITIVE_INT, HasMethods, Int
+from newsclf.features._validation import as_pairs, check_ngram_range, string_input_tags
 from newsclf.features.cues import (
     ATTRIBUTION,
     CONFIRMING,
@@ -304,13 +298,21 @@ class HeadlineBodyFeatures(TransformerMixin, BaseEstimator):
         self.relation_weight = relation_weight
         self.embed = embed
 
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "lang": LANG,
+        "lsa_components": [POSITIVE_INT],
+        "lead_terms": [POSITIVE_INT],
+        "window": [POSITIVE_INT],
+        "best_sentences": [POSITIVE_INT],
+        "headline_ngram_range": [*NGRAM_RANGE, None],
+        "body_max_features": [Int(0, None, closed="left"), None],
+        "min_df": [POSITIVE_INT],
+        "relation_weight": [POSITIVE],
+        "embed": [HasMethods(["fit", "transform", "similarity_names"]), None],
+    }
+
     def _check_params(self) -> tuple[int, int] | None:
-        check_lang(self.lang)
-        for name in ("lsa_components", "lead_terms", "window", "best_sentences", "min_df"):
-            check_int(name, getattr(self, name))
-        if self.body_max_features is not None and self.body_max_features != 0:
-            check_int("body_max_features", self.body_max_features)
-        check_positive_weight("relation_weight", self.relation_weight)
+        self._validate_params()
         return check_ngram_range("headline_ngram_range", self.headline_ngram_range)
 
     # --- fitting --------------------------------------------------------------------------

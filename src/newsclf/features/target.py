@@ -17,19 +17,19 @@ Both take ``(text, target)`` pairs, like :class:`~newsclf.features.PairVectorize
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
-from newsclf.features._validation import as_pairs, check_positive_weight, string_input_tags
+from newsclf.constraints import POSITIVE, POSITIVE_INT
+from newsclf.features._validation import as_pairs, string_input_tags
 
 __all__ = [
     "TargetCrossedFeatures",
     "TargetMentionFeatures",
-    "check_min_samples",
     "target_key",
     "target_pairs",
 ]
@@ -38,12 +38,6 @@ __all__ = [
 def target_key(target: str) -> str:
     """The form targets are grouped by: case-folded, whitespace collapsed."""
     return " ".join(str(target).split()).casefold()
-
-
-def check_min_samples(value: Any) -> None:
-    """``min_samples`` of the target-aware estimators: a positive integer (not a bool)."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"min_samples must be a positive integer, got {value!r}")
 
 
 def _clone_pair_vectorizer(vectorizer: Any) -> Any:
@@ -101,9 +95,14 @@ class TargetCrossedFeatures(TransformerMixin, BaseEstimator):
         self.min_samples = min_samples
         self.target_weight = target_weight
 
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "shared": ["boolean"],
+        "min_samples": [POSITIVE_INT],
+        "target_weight": [POSITIVE],
+    }
+
     def _check_params(self) -> None:
-        check_min_samples(self.min_samples)
-        check_positive_weight("target_weight", self.target_weight)
+        self._validate_params()
 
     def fit(self, X: Any, y: Any = None) -> TargetCrossedFeatures:
         self.fit_transform(X, y)
@@ -214,14 +213,17 @@ class TargetMentionFeatures(TransformerMixin, BaseEstimator):
         self.mask = mask
         self.context_weight = context_weight
 
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "window": [POSITIVE_INT],
+        "min_prefix": [POSITIVE_INT],
+        "mask": [str],
+        "context_weight": [POSITIVE],
+    }
+
     def _check_params(self) -> None:
-        for name in ("window", "min_prefix"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        if not isinstance(self.mask, str) or not _WORD.fullmatch(self.mask):
+        self._validate_params()
+        if not _WORD.fullmatch(self.mask):
             raise ValueError(f"mask must be a single word, got {self.mask!r}")
-        check_positive_weight("context_weight", self.context_weight)
 
     def _rewrite(self, X: Any) -> tuple[np.ndarray, list[str]]:
         pairs, _ = target_pairs(X)

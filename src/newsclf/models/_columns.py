@@ -13,7 +13,9 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["check_columns", "check_selection", "column_index", "take_columns"]
+from newsclf.constraints import POSITIVE_INT
+
+__all__ = ["SELECTION", "check_columns", "check_selection", "column_index", "take_columns"]
 
 
 def column_index(columns: int | Sequence[int] | None, n_features: int) -> slice | list[int]:
@@ -28,21 +30,21 @@ def column_index(columns: int | Sequence[int] | None, n_features: int) -> slice 
     return index
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int | np.integer) and not isinstance(value, bool)
+#: the constraint of a column selection parameter; the indices' values are checked in ``fit``
+SELECTION = [POSITIVE_INT, "array-like", None]
 
 
 def check_selection(name: str, columns: Any) -> None:
-    """Raise ``ValueError`` unless ``columns`` is None, a positive int or distinct indices >= 0."""
-    if columns is None or (_is_int(columns) and columns >= 1):
+    """Raise ``ValueError`` unless indices in ``columns`` (if a sequence) are distinct ints >= 0.
+
+    The type (None, positive int or array-like) is a declared constraint (:data:`SELECTION`).
+    """
+    if columns is None or isinstance(columns, int | np.integer):
         return
-    if isinstance(columns, Sequence | np.ndarray) and not isinstance(columns, str):
-        index = list(columns)
-        if index and all(_is_int(c) and c >= 0 for c in index) and len(set(index)) == len(index):
-            return
-    raise ValueError(
-        f"{name} must be a positive integer, distinct column indices or None, got {columns!r}"
-    )
+    index = list(columns)
+    ints = all(isinstance(c, int | np.integer) and not isinstance(c, bool) for c in index)
+    if not index or not ints or min(index) < 0 or len(set(index)) != len(index):
+        raise ValueError(f"{name} must hold distinct column indices >= 0, got {columns!r}")
 
 
 def check_columns(name: str, columns: int | Sequence[int] | None, n_features: int) -> None:

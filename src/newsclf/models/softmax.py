@@ -16,12 +16,14 @@ prediction, but they are not calibrated; ``predict`` output calls them scores.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
+
+from newsclf.constraints import HasMethods
 
 __all__ = ["SoftmaxDecisionClassifier", "softmax_scores"]
 
@@ -68,15 +70,16 @@ class SoftmaxDecisionClassifier(ClassifierMixin, BaseEstimator):
     def __init__(self, estimator: Any = None) -> None:
         self.estimator = estimator
 
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "estimator": [HasMethods(["fit", "decision_function"]), None],
+    }
+
     def _base(self) -> Any:
+        self._validate_params()
         if self.estimator is None:
             from sklearn.svm import LinearSVC
 
             return LinearSVC()
-        if not hasattr(self.estimator, "decision_function"):
-            raise ValueError(
-                f"estimator must be a classifier with decision_function, got {self.estimator!r}"
-            )
         return clone(self.estimator)
 
     def fit(self, X: Any, y: Any, **fit_params: Any) -> SoftmaxDecisionClassifier:

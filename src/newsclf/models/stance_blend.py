@@ -9,7 +9,7 @@ columns are words, where a linear model is the right tool. Their probabilities a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
@@ -20,7 +20,8 @@ from sklearn.preprocessing import MaxAbsScaler
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from newsclf.models._columns import check_columns, check_selection, take_columns
+from newsclf.constraints import HasMethods, Number
+from newsclf.models._columns import SELECTION, check_columns, check_selection, take_columns
 
 __all__ = ["DenseSparseBlendClassifier"]
 
@@ -63,11 +64,16 @@ class DenseSparseBlendClassifier(ClassifierMixin, BaseEstimator):
         self.dense_columns = dense_columns
         self.dense_weight = dense_weight
 
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "dense": [HasMethods(["fit", "predict_proba"]), None],
+        "sparse": [HasMethods(["fit", "predict_proba"]), None],
+        "dense_columns": SELECTION,
+        "dense_weight": [Number(0, 1)],
+    }
+
     def _check_params(self) -> None:
+        self._validate_params()
         check_selection("dense_columns", self.dense_columns)
-        w = self.dense_weight
-        if isinstance(w, bool) or not isinstance(w, int | float) or not 0 <= w <= 1:
-            raise ValueError(f"dense_weight must be a number in [0, 1], got {w!r}")
 
     def _leading(self, X: Any) -> np.ndarray:
         return take_columns(X, self.dense_columns)

@@ -15,18 +15,18 @@ chosen by the ``target_aware`` config group (``pooled`` keeps the plain pipeline
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from newsclf.constraints import POSITIVE_INT, HasMethods
 from newsclf.errors import ConfigError
 from newsclf.features.target import (
     TargetCrossedFeatures,
     TargetMentionFeatures,
-    check_min_samples,
     target_pairs,
 )
 
@@ -62,8 +62,14 @@ class PerTargetClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.min_samples = min_samples
         self.fallback = fallback
 
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "estimator": [HasMethods(["fit", "predict_proba"]), None],
+        "min_samples": [POSITIVE_INT],
+        "fallback": ["boolean"],
+    }
+
     def _check_params(self) -> None:
-        check_min_samples(self.min_samples)
+        self._validate_params()
 
     def fit(self, X: Any, y: Any) -> PerTargetClassifier:
         """Fit the pooled fallback and a model for every target with enough examples."""

@@ -10,8 +10,8 @@ pairs only, and the probabilities combine as
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
@@ -23,7 +23,14 @@ from sklearn.preprocessing import MaxAbsScaler, StandardScaler
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from newsclf.models._columns import check_columns, check_selection, column_index, take_columns
+from newsclf.constraints import POSITIVE, HasMethods
+from newsclf.models._columns import (
+    SELECTION,
+    check_columns,
+    check_selection,
+    column_index,
+    take_columns,
+)
 
 __all__ = ["RelatedThenStanceClassifier", "linear_weights"]
 
@@ -106,17 +113,22 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
         self.unrelated_label = unrelated_label
         self.stance_scale = stance_scale
 
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "relatedness": [HasMethods(["fit", "predict_proba"]), None],
+        "stance": [HasMethods(["fit", "predict_proba"]), None],
+        "relatedness_columns": SELECTION,
+        "unrelated_label": [str],
+        "stance_scale": [Mapping, None],
+    }
+
     def _check_params(self) -> None:
+        self._validate_params()
         check_selection("relatedness_columns", self.relatedness_columns)
-        scale = self.stance_scale
-        if scale is not None:
-            if not hasattr(scale, "items"):
-                raise ValueError(f"stance_scale must be a mapping label -> number, got {scale!r}")
-            for label, value in scale.items():
-                if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-                    raise ValueError(
-                        f"stance_scale[{label!r}] must be a positive number, got {value!r}"
-                    )
+        for label, value in (self.stance_scale or {}).items():
+            if not POSITIVE.is_satisfied_by(value):
+                raise ValueError(
+                    f"stance_scale[{label!r}] must be a positive number, got {value!r}"
+                )
 
     def _leading(self, X: Any) -> np.ndarray:
         return take_columns(X, self.relatedness_columns)
