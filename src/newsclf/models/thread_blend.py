@@ -61,8 +61,8 @@ class ThreadBlendClassifier(ClassifierMixin, BaseEstimator):
     C : float, default=1.0
         The SVM's inverse regularisation strength.
     tol : float, default=1e-2
-        The SVM's stopping tolerance (1e-2 gave the same held-out accuracy as sklearn's 1e-4
-        default on 20 Newsgroups in a third less time).
+        The SVM's stopping tolerance (looser than sklearn's 1e-4: as accurate on 20 Newsgroups,
+        and faster; experiments/RESULTS.md, "Topic benchmarks").
     max_iter : int, default=1000
         The SVM's iteration limit.
     nb_alpha : float, default=0.1
