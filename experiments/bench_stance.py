@@ -48,7 +48,7 @@ from newsclf.cli import main as cli_main
 from newsclf.data import Record, load_dataset
 from newsclf.evaluation import classification_metrics
 from newsclf.evaluation.significance import paired_randomization_test
-from newsclf.models.target_aware import target_key
+from newsclf.features.target import target_key
 
 EXPERIMENTS = {
     # experiment name -> dataset folder under --data-root

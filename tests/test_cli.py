@@ -318,7 +318,7 @@ def test_train_missing_required_value_names_key(tmp_path: Path, capsys) -> None:
         ("+model.params.bogus=1", "unknown parameter(s) ['bogus']"),
         ("tasks=[sentiment]", "config 'tasks'"),
         ("split.test_size=0.9", "split.test_size"),
-        ("features.text.lang=xx", "lang must be"),
+        ("features.text.lang=xx", "'lang' parameter of TextVectorizer"),
     ],
 )
 def test_train_bad_config_value_exits_2(

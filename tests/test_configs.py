@@ -41,6 +41,8 @@ def test_every_config_option_composes_and_builds(group: str, option: str) -> Non
         overrides.append("model.target=sklearn.linear_model.RidgeClassifier")
     if option == "headline_body":  # stance-only features (features.kind in PAIR_FEATURES)
         overrides.append("tasks=[stance]")
+    if option == "related_then_stance":  # selects feature groups of features=headline_body
+        overrides += ["tasks=[stance]", "features=headline_body"]
     cfg = _compose(overrides)
     if OmegaConf.is_missing(cfg.data, "root"):  # benchmark folders: data.root=DIR is required
         cfg = _compose([*overrides, "data.root=DATASET_DIR"])

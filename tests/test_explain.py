@@ -117,7 +117,7 @@ def test_explained_scores_pick_the_models_own_prediction(model) -> None:
 
 
 class _Wrapper(ClassifierMixin, BaseEstimator):
-    """A meta-estimator around one fitted linear model (like SoftmaxClassifier)."""
+    """A meta-estimator around one fitted linear model (like SoftmaxDecisionClassifier)."""
 
     def __init__(self, estimator=None) -> None:
         self.estimator = estimator

@@ -415,8 +415,11 @@ def test_flat_relatedness_parameters_are_refused_with_the_new_spelling() -> None
 def test_logreg_relatedness_is_a_scaled_logistic_regression_explain_can_read() -> None:
     from newsclf.models.registry import build_model
 
-    params = {"relatedness_model": "logreg", "relatedness_columns": 1}
-    est = build_model({"name": "related_then_stance", "params": params}, seed=0)
+    params = {"relatedness_model": "logreg", "relatedness_groups": ["cosine"]}
+    groups = {"cosine": range(0, 1), "rest": range(1, 3)}
+    est = build_model(
+        {"name": "related_then_stance", "params": params}, seed=0, feature_groups=groups
+    )
     rng = np.random.default_rng(0)
     X = rng.normal(size=(60, 3))
     y = np.where(X[:, 0] > 0, "unrelated", np.where(X[:, 1] > 0, "agree", "discuss"))

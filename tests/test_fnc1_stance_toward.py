@@ -79,10 +79,13 @@ def test_body_without_refutation_has_neutral_stance_features() -> None:
     assert row["refuting_near_headline_per_mention"] == 0
 
 
-def test_stance_dense_columns_config_sets_the_boosted_models_columns() -> None:
-    params = {"relatedness_columns": 3, "stance_dense": {"weight": 0.5, "max_iter": 5}}
-    same = build_model({"name": "related_then_stance", "params": params}, seed=0)
-    assert same.stance.dense_columns == 3
-    params["stance_dense"] = {**params["stance_dense"], "columns": 5}
-    wider = build_model({"name": "related_then_stance", "params": params}, seed=0)
-    assert wider.relatedness_columns == 3 and wider.stance.dense_columns == 5
+def test_stance_dense_groups_config_sets_the_boosted_models_columns() -> None:
+    groups = {"a": range(0, 1), "b": range(1, 3), "c": range(3, 5)}
+    params = {"relatedness_groups": ["b", "a"], "stance_dense": {"weight": 0.5, "max_iter": 5}}
+    model = {"name": "related_then_stance", "params": params}
+    same = build_model(model, seed=0, feature_groups=groups)
+    assert list(same.relatedness_columns) == [0, 1, 2] == list(same.stance.dense_columns)
+    params["stance_dense"] = {**params["stance_dense"], "groups": ["a", "b", "c"]}
+    wider = build_model(model, seed=0, feature_groups=groups)
+    assert list(wider.relatedness_columns) == [0, 1, 2]
+    assert list(wider.stance.dense_columns) == [0, 1, 2, 3, 4]

@@ -116,7 +116,7 @@ def test_stance_scale_multiplies_and_renormalises_the_stance_probabilities() -> 
 
 @pytest.mark.parametrize(
     ("scale", "match"),
-    [({"disagree": 0}, "positive"), ({"refute": 2.0}, "not stances"), (["x"], "mapping")],
+    [({"disagree": 0}, "positive"), ({"refute": 2.0}, "not stances"), (["x"], "(?i)mapping")],
     ids=["zero", "unknown-label", "not-a-mapping"],
 )
 def test_stance_scale_rejects_bad_values(scale: object, match: str) -> None:
@@ -165,15 +165,16 @@ def test_related_then_stance_config_builds_the_blend_and_the_scale() -> None:
         {
             "name": "related_then_stance",
             "params": {
-                "relatedness_columns": 3,
+                "relatedness_groups": ["lead"],
                 "stance_scale": {"disagree": 1.5},
                 "stance_dense": {"weight": 0.7, "max_iter": 5, "class_weight": "balanced"},
             },
         },
         seed=3,
+        feature_groups={"lead": range(0, 3), "rest": range(3, 6)},
     )
     assert isinstance(model.stance, DenseSparseBlendClassifier)
-    assert model.stance.dense_columns == 3 and model.stance.dense_weight == 0.7
+    assert list(model.stance.dense_columns) == [0, 1, 2] and model.stance.dense_weight == 0.7
     assert model.stance.dense.max_iter == 5 and model.stance.dense.random_state == 3
     assert model.stance_scale == {"disagree": 1.5}
     X, y = _model_input()

@@ -101,3 +101,28 @@ def test_clone_and_pickle_keep_the_wrapped_estimator_and_scores() -> None:
     fitted = est.fit(X, y)
     restored = pickle.loads(pickle.dumps(fitted))
     np.testing.assert_array_equal(restored.predict_proba(X), fitted.predict_proba(X))
+
+
+def test_partial_fit_passes_through_and_exists_only_for_incremental_estimators() -> None:
+    """One wrapper for calibration=none and the streaming models (model=passive_aggressive)."""
+    from sklearn.linear_model import SGDClassifier
+
+    X, y = _three_classes()
+    model = build_model({"name": "passive_aggressive"}, seed=0)
+    assert isinstance(model, SoftmaxDecisionClassifier)
+    model.partial_fit(X[:12], y[:12], classes=np.unique(y))
+    model.partial_fit(X[12:], y[12:])
+    assert list(model.classes_) == list(np.unique(y)) and model.n_features_in_ == 4
+    np.testing.assert_allclose(model.predict_proba(X), softmax_scores(model.decision_function(X)))
+    np.testing.assert_array_equal(model.predict(X), model.estimator_.predict(X))
+    assert hasattr(SoftmaxDecisionClassifier(SGDClassifier()), "partial_fit")
+    assert not hasattr(SoftmaxDecisionClassifier(), "partial_fit")  # LinearSVC has none
+
+
+def test_artifacts_naming_the_old_streaming_wrapper_still_load() -> None:
+    """Streaming artifacts saved before the merge pickled models.incremental.SoftmaxClassifier."""
+    from newsclf.artifacts import MOVED_TYPES
+    from newsclf.models.incremental import SoftmaxClassifier
+
+    assert SoftmaxClassifier is SoftmaxDecisionClassifier
+    assert "newsclf.models.incremental.SoftmaxClassifier" in MOVED_TYPES

@@ -18,12 +18,8 @@ from newsclf.classifier import NewsClassifier
 from newsclf.cli import main
 from newsclf.errors import ConfigError
 from newsclf.features import PairVectorizer, TextVectorizer
-from newsclf.models.target_aware import (
-    PerTargetClassifier,
-    TargetCrossedFeatures,
-    TargetMentionFeatures,
-    build_target_aware,
-)
+from newsclf.features.target import TargetCrossedFeatures, TargetMentionFeatures
+from newsclf.models.target_aware import PerTargetClassifier, build_target_aware
 from newsclf.pipeline import TaskModel
 
 # two targets whose stance words are opposite: "ban" is AGAINST guns but FAVOR for a tax ban
@@ -243,3 +239,17 @@ def test_semeval_experiment_trains_reports_favg_and_predicts_from_the_cli(
     assert main(["predict", str(run_dir / "model"), str(records)]) == 0
     (row,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert row["stance"] == "FAVOR"
+
+
+def test_moved_types_still_resolve_by_their_old_names() -> None:
+    """Artifacts saved before the transformers moved to newsclf.features.target name them by
+    their old module; those names resolve to the same classes, and skops trusts them."""
+    import importlib
+
+    from newsclf.artifacts import MOVED_TYPES, TRUSTED_TYPES
+
+    for old, new in MOVED_TYPES.items():
+        assert new in TRUSTED_TYPES
+        (old_module, old_name), (new_module, new_name) = (n.rsplit(".", 1) for n in (old, new))
+        old_cls = getattr(importlib.import_module(old_module), old_name)
+        assert old_cls is getattr(importlib.import_module(new_module), new_name)

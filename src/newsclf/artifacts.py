@@ -36,6 +36,7 @@ from newsclf.pipeline import TaskModel
 __all__ = [
     "FORMAT_VERSION",
     "MANIFEST",
+    "MOVED_TYPES",
     "SERIALIZATIONS",
     "TRUSTED_TYPES",
     "export_artifact",
@@ -62,13 +63,12 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "newsclf.features.pair.PairSimilarity",
     "newsclf.features.pair.PairVectorizer",
     "newsclf.features.pair._terms_as_is",
+    "newsclf.features.target.TargetCrossedFeatures",
+    "newsclf.features.target.TargetMentionFeatures",
     "newsclf.features.text.TextVectorizer",
-    "newsclf.models.incremental.SoftmaxClassifier",
     "newsclf.models.softmax.SoftmaxDecisionClassifier",
     "newsclf.models.stance_blend.DenseSparseBlendClassifier",
     "newsclf.models.target_aware.PerTargetClassifier",
-    "newsclf.models.target_aware.TargetCrossedFeatures",
-    "newsclf.models.target_aware.TargetMentionFeatures",
     "newsclf.models.thread_blend.ThreadBlendClassifier",
     "newsclf.models.two_stage.RelatedThenStanceClassifier",
     "newsclf.text.normalize.normalize_text",
@@ -77,6 +77,20 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "sklearn.calibration._SigmoidCalibration",
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
 )
+
+#: Names that artifacts saved before a class moved still hold, by old name -> the class now.
+#: The old modules re-export these classes, so such files load; skops trusts them by old name.
+MOVED_TYPES: dict[str, str] = {
+    "newsclf.models.incremental.SoftmaxClassifier": (
+        "newsclf.models.softmax.SoftmaxDecisionClassifier"
+    ),
+    "newsclf.models.target_aware.TargetCrossedFeatures": (
+        "newsclf.features.target.TargetCrossedFeatures"
+    ),
+    "newsclf.models.target_aware.TargetMentionFeatures": (
+        "newsclf.features.target.TargetMentionFeatures"
+    ),
+}
 
 
 def library_versions() -> dict[str, str]:
@@ -170,7 +184,9 @@ def _load_skops(file: Path, trusted: list[str]) -> Any:
         raise ArtifactError(
             f"not a readable skops file ({type(exc).__name__}: {exc})", path=file
         ) from None
-    untrusted = [t for t in found if t not in TRUSTED_TYPES and t not in trusted]
+    untrusted = [
+        t for t in found if t not in TRUSTED_TYPES and t not in MOVED_TYPES and t not in trusted
+    ]
     if untrusted:
         raise ArtifactError(
             f"refusing to load types that are not trusted: {', '.join(untrusted)}",

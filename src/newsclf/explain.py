@@ -146,7 +146,7 @@ def _plain_weights(model: Any) -> tuple[list[Any], np.ndarray, np.ndarray, str]:
     coef = getattr(model, "coef_", None)
     inner = getattr(model, "estimator_", None)
     if coef is None and inner is not None and inner is not model:
-        # a wrapper around one fitted linear model (e.g. SoftmaxClassifier of
+        # a wrapper around one fitted linear model (e.g. SoftmaxDecisionClassifier of
         # model=passive_aggressive): its scores are a monotone map of the inner model's
         inner_classes, w, b, source = _plain_weights(inner)
         if [str(c) for c in inner_classes] != [str(c) for c in classes]:

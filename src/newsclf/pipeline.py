@@ -149,8 +149,13 @@ def build_pipeline(cfg: DictConfig, task: str) -> Pipeline:
     features = OmegaConf.to_container(cfg.features, resolve=True)
     model = OmegaConf.to_container(cfg.model, resolve=True)
     build = build_pair_features if spec.feature_group == "pair" else build_text_features
-    clf = build_model(model, seed=int(cfg.seed), n_jobs=int(cfg.get("n_jobs", 1)))
-    pipeline = Pipeline([("features", build(features)), ("model", clf)])
+    vectorizer = build(features)
+    # configs select columns by feature group name; the features step knows where they are
+    groups = vectorizer.feature_groups() if hasattr(vectorizer, "feature_groups") else None
+    clf = build_model(
+        model, seed=int(cfg.seed), n_jobs=int(cfg.get("n_jobs", 1)), feature_groups=groups
+    )
+    pipeline = Pipeline([("features", vectorizer), ("model", clf)])
     if spec.target_aware:  # per-target models or target-crossed features
         aware = cfg.get("target_aware")
         pipeline = build_target_aware(

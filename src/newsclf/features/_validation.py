@@ -7,15 +7,10 @@ from typing import Any
 
 import numpy as np
 
-from newsclf.text.lang import SUPPORTED_LANGUAGES
-
 __all__ = [
     "as_pairs",
     "as_texts",
-    "check_int",
-    "check_lang",
     "check_ngram_range",
-    "check_positive_weight",
     "check_text_ngram_params",
     "string_input_tags",
 ]
@@ -62,37 +57,15 @@ def check_ngram_range(name: str, value: Sequence[int] | None) -> tuple[int, int]
     return low, high
 
 
-def check_lang(lang: str) -> None:
-    """Refuse a ``lang`` that is neither "auto" nor a supported language code."""
-    if lang != "auto" and lang not in SUPPORTED_LANGUAGES:
-        raise ValueError(f"lang must be 'auto' or one of {list(SUPPORTED_LANGUAGES)}, got {lang!r}")
-
-
 def check_text_ngram_params(
-    lang: str, word_ngram_range: Sequence[int] | None, char_ngram_range: Sequence[int] | None
+    word_ngram_range: Sequence[int] | None, char_ngram_range: Sequence[int] | None
 ) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
-    """Check ``lang`` and the word/char n-gram ranges (not both None); return the ranges."""
-    check_lang(lang)
+    """Check the word/char n-gram ranges (ordered, not both None); return them as tuples."""
     word = check_ngram_range("word_ngram_range", word_ngram_range)
     char = check_ngram_range("char_ngram_range", char_ngram_range)
     if word is None and char is None:
         raise ValueError("word_ngram_range and char_ngram_range cannot both be None")
     return word, char
-
-
-def check_int(name: str, value: Any, *, low: int = 1, allow_none: bool = False) -> None:
-    """Refuse a ``value`` that is not an integer >= ``low`` (bools refused; None if allowed)."""
-    if allow_none and value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
-        what = "a positive integer" if low == 1 else f"an integer >= {low}"
-        raise ValueError(f"{name} must be {what}{' or None' if allow_none else ''}, got {value!r}")
-
-
-def check_positive_weight(name: str, value: Any) -> None:
-    """Refuse a ``value`` that is not a positive int or float (bools refused)."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
 
 
 def string_input_tags(tags: Any) -> Any:

@@ -31,7 +31,7 @@ import numpy as np
 from newsclf.text.lang import LANGUAGE_WORDS, SUPPORTED_LANGUAGES, word_language_evidence
 from newsclf.text.normalize import normalize_text
 from newsclf.text.stopwords import STOPWORDS
-from newsclf.text.tokenize import _TOKEN, stem
+from newsclf.text.tokenize import stem, tokenize_normalized
 
 __all__ = ["SEPARATOR", "WORD_LIMIT", "WordTable", "term_hashes", "word_table"]
 
@@ -339,7 +339,7 @@ class WordTable:
         stop = STOPWORDS[lang] if self.stopwords else ()
         terms_per_word = []
         for word in words:
-            terms = [t for t in _TOKEN.findall(word) if t not in stop]
+            terms = [t for t in tokenize_normalized(word) if t not in stop]
             if self.stem_words:
                 terms = [stem(t, lang) for t in terms]
             terms_per_word.append(terms)

@@ -19,15 +19,17 @@ usually as accurate.
 from __future__ import annotations
 
 import atexit
+import os
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from newsclf.constraints import POSITIVE_INT, Int, Number, StrOptions
 from newsclf.data.fetch import default_cache_dir
-from newsclf.features._validation import as_pairs, as_texts, check_int, string_input_tags
+from newsclf.features._validation import as_pairs, as_texts, string_input_tags
 from newsclf.features.encoders import (
     ENCODERS,
     KINDS,
@@ -68,13 +70,14 @@ def _lead(text: str, chars: int) -> str:
     return text[: cut if cut > chars // 2 else chars]
 
 
-def _check_common(est: Any) -> None:
-    if est.encoder not in ENCODERS:
-        raise ValueError(f"encoder must be one of {sorted(ENCODERS)}, got {est.encoder!r}")
-    check_int("batch_size", est.batch_size)
-    check_int("n_threads", est.n_threads, allow_none=True)
-    if not isinstance(est.cache, bool):
-        raise ValueError(f"cache must be true or false, got {est.cache!r}")
+#: constraints both embedding blocks share (the encoder and how it runs)
+_COMMON_CONSTRAINTS: dict = {
+    "encoder": [StrOptions(set(ENCODERS))],
+    "n_threads": [POSITIVE_INT, None],
+    "batch_size": [POSITIVE_INT],
+    "cache": ["boolean"],
+    "cache_dir": [str, os.PathLike, None],
+}
 
 
 class _EmbeddingMixin:
@@ -150,13 +153,15 @@ class TextEmbedding(_EmbeddingMixin, TransformerMixin, BaseEstimator):
         self.cache = cache
         self.cache_dir = cache_dir
 
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        **_COMMON_CONSTRAINTS,
+        "kind": [StrOptions(set(KINDS))],
+        "max_chars": [POSITIVE_INT, None],
+        "weight": [Number()],
+    }
+
     def _check_params(self) -> None:
-        _check_common(self)
-        if self.kind not in KINDS:
-            raise ValueError(f"kind must be one of {list(KINDS)}, got {self.kind!r}")
-        check_int("max_chars", self.max_chars, allow_none=True)
-        if isinstance(self.weight, bool) or not isinstance(self.weight, int | float):
-            raise ValueError(f"weight must be a number, got {self.weight!r}")
+        self._validate_params()
 
     def fit(self, X: Any, y: Any = None) -> TextEmbedding:
         self._check_params()
@@ -253,19 +258,20 @@ class PairEmbedding(_EmbeddingMixin, TransformerMixin, BaseEstimator):
         self.cache = cache
         self.cache_dir = cache_dir
 
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        **_COMMON_CONSTRAINTS,
+        "lead_chars": [POSITIVE_INT],
+        "text_chars": [Int(0, None, closed="left")],
+        "max_sentences": [Int(0, None, closed="left")],
+        "sentence_chars": [POSITIVE_INT],
+        "embeddings": [str, tuple, list, None],
+        "center": [Number()],
+        "similarity_scale": [Number()],
+        "embedding_weight": [Number()],
+    }
+
     def _check_params(self) -> tuple[str, ...]:
-        _check_common(self)
-        for name, low in (
-            ("lead_chars", 1),
-            ("text_chars", 0),
-            ("max_sentences", 0),
-            ("sentence_chars", 1),
-        ):
-            check_int(name, getattr(self, name), low=low)
-        for name in ("center", "similarity_scale", "embedding_weight"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise ValueError(f"{name} must be a number, got {value!r}")
+        self._validate_params()
         blocks = (self.embeddings,) if isinstance(self.embeddings, str) else self.embeddings
         blocks = tuple(blocks or ())
         bad = [b for b in blocks if b not in _EMBEDDING_BLOCKS]
@@ -281,6 +287,11 @@ class PairEmbedding(_EmbeddingMixin, TransformerMixin, BaseEstimator):
         if self.max_sentences:
             names += ["cos_best_sentence", "cos_top3_sentences", "cos_first_sentence"]
         return names
+
+    def similarity_names(self) -> list[str]:
+        """Output names of the similarity columns (known from the parameters, before ``fit``),
+        so a caller can address them by name (``HeadlineBodyFeatures.feature_groups``)."""
+        return [f"embed:{s}" for s in self._similarities()]
 
     def fit(self, X: Any, y: Any = None) -> PairEmbedding:
         self.blocks_ = self._check_params()

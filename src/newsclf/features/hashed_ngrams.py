@@ -25,17 +25,18 @@ without IDF (which would need a pass over the corpus).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from newsclf.constraints import LANG, NGRAM_RANGE, POSITIVE, Int
 from newsclf.features._validation import as_texts, check_text_ngram_params, string_input_tags
 from newsclf.features._word_table import _BASE, _MIX, SEPARATOR, WordTable, word_table
 from newsclf.text.lang import SUPPORTED_LANGUAGES
-from newsclf.text.normalize import _CONTROL
+from newsclf.text.normalize import is_control_char
 
 __all__ = ["HashingTextVectorizer"]
 
@@ -49,7 +50,7 @@ def _space_table() -> np.ndarray:
     table = np.zeros(_SEP_CP + 2, dtype=bool)
     for cp in range(0x3001):
         ch = chr(cp)
-        if ch.isspace() or _CONTROL.fullmatch(ch):
+        if ch.isspace() or is_control_char(ch):
             table[cp] = True
     table[_SEP_CP] = True
     return table
@@ -257,17 +258,23 @@ class HashingTextVectorizer(TransformerMixin, BaseEstimator):
         self.char_weight = char_weight
         self.dtype = dtype
 
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "lang": LANG,
+        "word_ngram_range": [*NGRAM_RANGE, None],
+        "char_ngram_range": [*NGRAM_RANGE, None],
+        "stem": ["boolean"],
+        "stopwords": ["boolean"],
+        "n_features": [Int(2, 2**31, closed="left")],
+        "sublinear_tf": ["boolean"],
+        "char_weight": [POSITIVE],
+        "dtype": [str, type, np.dtype],
+    }
+
     def _check_params(self) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
-        word, char = check_text_ngram_params(
-            self.lang, self.word_ngram_range, self.char_ngram_range
-        )
+        self._validate_params()
+        word, char = check_text_ngram_params(self.word_ngram_range, self.char_ngram_range)
         if char is not None and char[0] < 2:
             raise ValueError(f"char_ngram_range must start at 2 or more, got {char!r}")
-        n = self.n_features
-        if isinstance(n, bool) or not isinstance(n, int | np.integer) or not 2 <= n < 2**31:
-            raise ValueError(f"n_features must be an integer in [2, 2**31), got {n!r}")
-        if not np.isfinite(self.char_weight) or self.char_weight <= 0:
-            raise ValueError(f"char_weight must be a positive number, got {self.char_weight!r}")
         try:
             dtype = np.dtype(self.dtype)
         except TypeError:

@@ -8,7 +8,7 @@ Python work (language detection, stemming, vocabulary look-ups) of
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -16,11 +16,10 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.utils.validation import check_is_fitted
 
+from newsclf.constraints import NGRAM_RANGE, Int, StrOptions
 from newsclf.features._validation import as_texts, check_ngram_range, string_input_tags
 
 __all__ = ["HashedTfidfVectorizer"]
-
-_NORMS = ("l1", "l2", None)
 
 
 class HashedTfidfVectorizer(TransformerMixin, BaseEstimator):
@@ -72,25 +71,20 @@ class HashedTfidfVectorizer(TransformerMixin, BaseEstimator):
         self.sublinear_tf = sublinear_tf
         self.norm = norm
 
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "n_features": [Int(1, 2**31 - 1)],
+        "ngram_range": NGRAM_RANGE,
+        "lowercase": ["boolean"],
+        "token_pattern": [str],
+        "sublinear_tf": ["boolean"],
+        "norm": [StrOptions({"l1", "l2"}), None],
+    }
+
     def _check_params(self) -> tuple[int, int]:
-        if (
-            isinstance(self.n_features, bool)
-            or not isinstance(self.n_features, int | np.integer)
-            or not 1 <= self.n_features <= 2**31 - 1
-        ):
-            raise ValueError(
-                f"n_features must be an integer in [1, 2**31 - 1], got {self.n_features!r}"
-            )
-        ngram = check_ngram_range("ngram_range", self.ngram_range)
-        if ngram is None:
-            raise ValueError("ngram_range must be a pair [min_n, max_n], got None")
-        if self.norm not in _NORMS:
-            raise ValueError(f"norm must be 'l1', 'l2' or None, got {self.norm!r}")
-        if not isinstance(self.token_pattern, str) or not self.token_pattern:
-            raise ValueError(
-                f"token_pattern must be a non-empty string, got {self.token_pattern!r}"
-            )
-        return ngram
+        self._validate_params()
+        if not self.token_pattern:
+            raise ValueError("token_pattern must be a non-empty string, got ''")
+        return check_ngram_range("ngram_range", self.ngram_range)
 
     def _hasher(self, ngram: tuple[int, int]) -> HashingVectorizer:
         return HashingVectorizer(

@@ -14,8 +14,8 @@ between the two. The output has two parts:
   densities, cues of the sentences weighted by their similarity to the headline, "hoax"/"fake"
   and "not true" refutations near the headline's terms, negations just before them, the share
   of the sentences about the headline that refute or hedge). None of them describes a body by
-  itself, so they transfer to new bodies; a relatedness model can use this block (or its first
-  46 columns) alone;
+  itself, so they transfer to new bodies; a relatedness model can use this block (or some of
+  its named groups, :data:`RELATION_GROUPS`) alone;
 * sparse **lexical blocks**: the headline's words and the body's most frequent words, for the
   agree / disagree / discuss decision.
 """
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from itertools import pairwise
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -34,14 +34,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
-from newsclf.features._validation import (
-    as_pairs,
-    check_int,
-    check_lang,
-    check_ngram_range,
-    check_positive_weight,
-    string_input_tags,
-)
+from newsclf.constraints import LANG, NGRAM_RANGE, POSITIVE, POSITIVE_INT, HasMethods, Int
+from newsclf.features._validation import as_pairs, check_ngram_range, string_input_tags
 from newsclf.features.cues import (
     ATTRIBUTION,
     CONFIRMING,
@@ -57,76 +51,101 @@ from newsclf.text.lang import detect_language
 from newsclf.text.normalize import normalize_text
 from newsclf.text.tokenize import WordAnalyzer, split_sentences, tokenize
 
-__all__ = ["RELATION_FEATURES", "HeadlineBodyFeatures"]
+__all__ = ["RELATION_FEATURES", "RELATION_GROUPS", "HeadlineBodyFeatures"]
 
 _CUES: tuple[Cues, ...] = (REFUTING, HEDGING, NEGATION, CONFIRMING, ATTRIBUTION)
 _CUE_NAMES = ("refuting", "hedging", "negation")
 _MORE_CUE_NAMES = ("confirming", "attribution")
-#: names of the dense relation block, in column order
-RELATION_FEATURES: tuple[str, ...] = (
-    "word_cosine",
-    "lsa_cosine",
-    "char_cosine",
-    "coverage",
-    "lead_coverage",
-    "jaccard",
-    "best_sentence_cosine",
-    "top3_sentence_cosine",
-    "best_sentence_coverage",
-    "bigram_overlap",
-    "first_overlap_position",
-    *(f"headline_{c}" for c in _CUE_NAMES),
-    "headline_question",
-    *(f"body_{c}" for c in _CUE_NAMES),
-    *(f"{c}_near_headline" for c in _CUE_NAMES),
-    *(f"{c}_in_best_sentences" for c in _CUE_NAMES),
-    "headline_length",
-    "body_length",
+#: the dense relation block, in column order: group name -> the features it holds. The one
+#: place the block's layout is written down: column fills, ``get_feature_names_out`` and the
+#: groups configs select by name (``model.params.relatedness_groups``) all derive from it.
+RELATION_GROUPS: dict[str, tuple[str, ...]] = {
+    "similarity": ("word_cosine", "lsa_cosine", "char_cosine"),
+    "overlap": (
+        "coverage",
+        "lead_coverage",
+        "jaccard",
+        "best_sentence_cosine",
+        "top3_sentence_cosine",
+        "best_sentence_coverage",
+        "bigram_overlap",
+        "first_overlap_position",
+    ),
+    "headline_cues": (*(f"headline_{c}" for c in _CUE_NAMES), "headline_question"),
+    "body_cues": tuple(f"body_{c}" for c in _CUE_NAMES),
+    "cues_near_headline": (
+        *(f"{c}_near_headline" for c in _CUE_NAMES),
+        *(f"{c}_in_best_sentences" for c in _CUE_NAMES),
+    ),
+    "length": ("headline_length", "body_length"),
     # second set (issue 8, transfer to new headlines and bodies): more cue kinds, punctuation
     # of the sentences about the headline, cues in the lead, how much of the body is about it
-    *(f"headline_{c}" for c in _MORE_CUE_NAMES),
-    *(f"body_{c}" for c in _MORE_CUE_NAMES),
-    *(f"{c}_near_headline" for c in _MORE_CUE_NAMES),
-    *(f"{c}_in_best_sentences" for c in _MORE_CUE_NAMES),
-    "body_questions",
-    "questions_in_best_sentences",
-    "quotes_in_best_sentences",
-    *(f"{c}_in_lead_sentences" for c in _CUE_NAMES),
-    "mentioning_sentence_share",
-    "mean_sentence_cosine",
-    "sentence_count",
+    "more_cues": (
+        *(f"headline_{c}" for c in _MORE_CUE_NAMES),
+        *(f"body_{c}" for c in _MORE_CUE_NAMES),
+        *(f"{c}_near_headline" for c in _MORE_CUE_NAMES),
+        *(f"{c}_in_best_sentences" for c in _MORE_CUE_NAMES),
+    ),
+    "marks": ("body_questions", "questions_in_best_sentences", "quotes_in_best_sentences"),
+    "lead_cues": tuple(f"{c}_in_lead_sentences" for c in _CUE_NAMES),
+    "sentences": ("mentioning_sentence_share", "mean_sentence_cosine", "sentence_count"),
     # IDF-weighted coverage of the headline's terms; a term unseen in training (a new claim's
     # names) gets the highest IDF rather than dropping out as in the TF-IDF cosines
-    "idf_coverage",
-    "idf_lead_coverage",
-    "idf_best_sentence_coverage",
+    "idf_coverage": ("idf_coverage", "idf_lead_coverage", "idf_best_sentence_coverage"),
     # third set (issue 8, the body's stance toward the headline's claim, for ``disagree``):
     # cue densities, cues of the body sentences weighted by their similarity to the headline,
     # the single best sentence, "hoax"/"fake"-type refutations and "not true"-type phrases,
     # negations just before the headline's terms, the share of the sentences mentioning the
     # headline that refute or hedge, where the first refutation is, the headline's own
     # strong-refuting words
-    "refuting_density",
-    *(f"similarity_weighted_{c}" for c in (*_CUE_NAMES, *_MORE_CUE_NAMES)),
-    "similarity_weighted_strong_refuting",
-    "similarity_weighted_not_true",
-    "refuting_in_best_sentence",
-    "negation_in_best_sentence",
-    "strong_refuting_in_best_sentence",
-    "body_strong_refuting",
-    "strong_refuting_near_headline",
-    "body_not_true",
-    "negation_before_headline_terms",
-    "refuting_mentioning_sentence_share",
-    "hedging_mentioning_sentence_share",
-    "refuting_in_first_mentioning_sentence",
-    "first_refuting_position",
-    "refuting_near_headline_per_mention",
-    "headline_strong_refuting",
-    "best_sentence_refuting_excess",
-)
-#: the first column of the third set (the body's stance toward the headline's claim)
-_STANCE_START = RELATION_FEATURES.index("refuting_density")
+    "stance_toward": (
+        "refuting_density",
+        *(f"similarity_weighted_{c}" for c in (*_CUE_NAMES, *_MORE_CUE_NAMES)),
+        "similarity_weighted_strong_refuting",
+        "similarity_weighted_not_true",
+        "refuting_in_best_sentence",
+        "negation_in_best_sentence",
+        "strong_refuting_in_best_sentence",
+        "body_strong_refuting",
+        "strong_refuting_near_headline",
+        "body_not_true",
+        "negation_before_headline_terms",
+        "refuting_mentioning_sentence_share",
+        "hedging_mentioning_sentence_share",
+        "refuting_in_first_mentioning_sentence",
+        "first_refuting_position",
+        "refuting_near_headline_per_mention",
+        "headline_strong_refuting",
+        "best_sentence_refuting_excess",
+    ),
+}
+#: names of the dense relation block, in column order
+RELATION_FEATURES: tuple[str, ...] = tuple(n for names in RELATION_GROUPS.values() for n in names)
+#: a name for the whole relation block, selectable like a group
+RELATION_BLOCK = "relation"
+#: the groups of the output that follow the relation block (widths known after ``fit``)
+EMBED_SIMILARITY_GROUP = "embed_similarity"
+LEXICAL_GROUPS = ("embedding", "headline_words", "body_words")
+_AT = {name: i for i, name in enumerate(RELATION_FEATURES)}
+
+
+def _group_slices() -> dict[str, slice]:
+    """Each relation group's columns within the relation block."""
+    out, start = {}, 0
+    for group, names in RELATION_GROUPS.items():
+        out[group] = slice(start, start + len(names))
+        start += len(names)
+    return out
+
+
+_GROUP = _group_slices()
+
+
+def _span(first: str, last: str) -> slice:
+    """The relation columns from feature ``first`` to feature ``last``, both included."""
+    return slice(_AT[first], _AT[last] + 1)
+
+
 #: how many tokens before a headline term a negation counts as negating it
 _NEGATION_REACH = 3
 #: how many leading body sentences count as its lead for the ``*_in_lead_sentences`` features
@@ -231,6 +250,9 @@ class HeadlineBodyFeatures(TransformerMixin, BaseEstimator):
         model reading the leading columns sees them); its embedding columns, if any, follow
         the relation block. ``None`` leaves it out.
 
+    Configs address columns by group name (:meth:`feature_groups`), never by position, so a new
+    feature does not shift what a model selects.
+
     Attributes
     ----------
     word_vectorizer_, char_vectorizer_ : TfidfVectorizer
@@ -276,13 +298,21 @@ class HeadlineBodyFeatures(TransformerMixin, BaseEstimator):
         self.relation_weight = relation_weight
         self.embed = embed
 
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "lang": LANG,
+        "lsa_components": [POSITIVE_INT],
+        "lead_terms": [POSITIVE_INT],
+        "window": [POSITIVE_INT],
+        "best_sentences": [POSITIVE_INT],
+        "headline_ngram_range": [*NGRAM_RANGE, None],
+        "body_max_features": [Int(0, None, closed="left"), None],
+        "min_df": [POSITIVE_INT],
+        "relation_weight": [POSITIVE],
+        "embed": [HasMethods(["fit", "transform", "similarity_names"]), None],
+    }
+
     def _check_params(self) -> tuple[int, int] | None:
-        check_lang(self.lang)
-        for name in ("lsa_components", "lead_terms", "window", "best_sentences", "min_df"):
-            check_int(name, getattr(self, name))
-        if self.body_max_features is not None and self.body_max_features != 0:
-            check_int("body_max_features", self.body_max_features)
-        check_positive_weight("relation_weight", self.relation_weight)
+        self._validate_params()
         return check_ngram_range("headline_ngram_range", self.headline_ngram_range)
 
     # --- fitting --------------------------------------------------------------------------
@@ -412,33 +442,43 @@ class HeadlineBodyFeatures(TransformerMixin, BaseEstimator):
         ub = np.asarray([b for b, _ in pairs], dtype=int)
         uh = np.asarray([h for _, h in pairs], dtype=int)
         feats = np.zeros((len(pairs), len(RELATION_FEATURES)))
-        feats[:, 0] = np.asarray(b_words[ub].multiply(h_words[uh]).sum(axis=1)).ravel()
+        feats[:, _AT["word_cosine"]] = np.asarray(
+            b_words[ub].multiply(h_words[uh]).sum(axis=1)
+        ).ravel()
         if self.lsa_ is not None:
-            feats[:, 1] = np.einsum("ij,ij->i", b_lsa[ub], h_lsa[uh])
-        feats[:, 2] = np.asarray(b_chars[ub].multiply(h_chars[uh]).sum(axis=1)).ravel()
-        feats[:, 11:14] = h_cues[uh, :3]
-        feats[:, 14] = h_question[uh]
-        feats[:, 15:18] = b_cues[ub, :3]
-        feats[:, 24] = np.log1p([len(t) for t in h_terms])[uh]
-        feats[:, 25] = np.log1p([len(info.terms) for info in body_info])[ub]
-        feats[:, 26:28] = h_cues[uh, 3:]
-        feats[:, 28:30] = b_cues[ub, 3:]
-        feats[:, 34] = b_questions[ub]
-        feats[:, 42] = b_sentences[ub]
+            feats[:, _AT["lsa_cosine"]] = np.einsum("ij,ij->i", b_lsa[ub], h_lsa[uh])
+        feats[:, _AT["char_cosine"]] = np.asarray(
+            b_chars[ub].multiply(h_chars[uh]).sum(axis=1)
+        ).ravel()
+        feats[:, _span("headline_refuting", "headline_negation")] = h_cues[uh, :3]
+        feats[:, _AT["headline_question"]] = h_question[uh]
+        feats[:, _GROUP["body_cues"]] = b_cues[ub, :3]
+        feats[:, _AT["headline_length"]] = np.log1p([len(t) for t in h_terms])[uh]
+        feats[:, _AT["body_length"]] = np.log1p([len(info.terms) for info in body_info])[ub]
+        feats[:, _span("headline_confirming", "headline_attribution")] = h_cues[uh, 3:]
+        feats[:, _span("body_confirming", "body_attribution")] = b_cues[ub, 3:]
+        feats[:, _AT["body_questions"]] = b_questions[ub]
+        feats[:, _AT["sentence_count"]] = b_sentences[ub]
         for row, (b, h) in enumerate(pairs):
             body = body_info[b]
             sims = (body.sentences @ h_words[h].T).toarray().ravel()
-            feats[row, 3:11] = self._overlap(body, h_terms[h], sims)
+            feats[row, _GROUP["overlap"]] = self._overlap(body, h_terms[h], sims)
             near, in_best, marks = self._cues_near(body, h_terms[h], sims)
-            feats[row, 18:24] = [*near[:3], *in_best[:3]]
-            feats[row, 30:32] = near[3:]
-            feats[row, 32:34] = in_best[3:]
-            feats[row, 35:37] = marks
-            feats[row, 37:40] = np.log1p(body.sentence_cues[:_LEAD_SENTENCES, :3].sum(axis=0))
-            feats[row, 40] = float(np.mean(sims > 0))
-            feats[row, 41] = float(np.mean(sims))
-            feats[row, 43:46] = self._idf_coverage(body, h_idf[h], sims)
-            feats[row, _STANCE_START:] = self._stance_toward(body, h_terms[h], sims, h_strong[h])
+            feats[row, _GROUP["cues_near_headline"]] = [*near[:3], *in_best[:3]]
+            feats[row, _span("confirming_near_headline", "attribution_near_headline")] = near[3:]
+            feats[row, _span("confirming_in_best_sentences", "attribution_in_best_sentences")] = (
+                in_best[3:]
+            )
+            feats[row, _span("questions_in_best_sentences", "quotes_in_best_sentences")] = marks
+            feats[row, _GROUP["lead_cues"]] = np.log1p(
+                body.sentence_cues[:_LEAD_SENTENCES, :3].sum(axis=0)
+            )
+            feats[row, _AT["mentioning_sentence_share"]] = float(np.mean(sims > 0))
+            feats[row, _AT["mean_sentence_cosine"]] = float(np.mean(sims))
+            feats[row, _GROUP["idf_coverage"]] = self._idf_coverage(body, h_idf[h], sims)
+            feats[row, _GROUP["stance_toward"]] = self._stance_toward(
+                body, h_terms[h], sims, h_strong[h]
+            )
         return feats[rows], [info.terms for info in body_info]
 
     def _overlap(self, body: _Body, h_terms: list[str], sims: np.ndarray) -> list[float]:
@@ -573,14 +613,48 @@ class HeadlineBodyFeatures(TransformerMixin, BaseEstimator):
         sims = [n for n in names if n.startswith("embed:cos_")]
         return sims, names[len(sims) :]
 
+    def _blocks(self) -> list[tuple[str, list[str]]]:
+        """(group, column names) in output order; the lexical groups only once fitted."""
+        fitted = hasattr(self, "n_features_out_")
+        if fitted:
+            sims, embedded = self._embed_names()
+        else:  # the similarity columns follow from the parameters alone
+            sims = [] if self.embed is None else self.embed.similarity_names()
+            embedded = []
+        blocks = [(EMBED_SIMILARITY_GROUP, sims)]
+        blocks += [(g, [f"relation:{n}" for n in names]) for g, names in RELATION_GROUPS.items()]
+        if not fitted:
+            return [(g, names) for g, names in blocks if names]
+        blocks.append(("embedding", embedded))
+        for group, vectorizer in (
+            ("headline_words", self.headline_vectorizer_),
+            ("body_words", self.body_vectorizer_),
+        ):
+            prefix = group.split("_")[0]
+            names = [] if vectorizer is None else vectorizer.get_feature_names_out()
+            blocks.append((group, [f"{prefix}:{n}" for n in names]))
+        return [(g, names) for g, names in blocks if names]
+
     def _names(self) -> list[str]:
-        sims, embedded = self._embed_names()
-        names = [*sims, *(f"relation:{n}" for n in RELATION_FEATURES), *embedded]
-        if self.headline_vectorizer_ is not None:
-            names += [f"headline:{n}" for n in self.headline_vectorizer_.get_feature_names_out()]
-        if self.body_vectorizer_ is not None:
-            names += [f"body:{n}" for n in self.body_vectorizer_.get_feature_names_out()]
-        return names
+        return [name for _, names in self._blocks() for name in names]
+
+    def feature_groups(self) -> dict[str, range]:
+        """Output columns of each named feature group, for configs that select groups by name.
+
+        ``embed_similarity`` (when ``embed`` is set), then the relation groups of
+        :data:`RELATION_GROUPS`, then ``embedding``, ``headline_words`` and ``body_words``.
+        ``relation`` names the whole relation block. Before ``fit`` only the dense leading
+        groups are known (their widths follow from the parameters); after ``fit`` all are,
+        and they tile :meth:`get_feature_names_out` in order.
+        """
+        out: dict[str, range] = {}
+        start = 0
+        for group, names in self._blocks():
+            out[group] = range(start, start + len(names))
+            start += len(names)
+        first = out[next(iter(RELATION_GROUPS))].start
+        out[RELATION_BLOCK] = range(first, first + len(RELATION_FEATURES))
+        return out
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         check_is_fitted(self, "n_features_out_")

@@ -18,7 +18,7 @@ thread row.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -27,12 +27,8 @@ from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer,
 from sklearn.utils import murmurhash3_32
 from sklearn.utils.validation import check_is_fitted
 
-from newsclf.features._validation import (
-    as_texts,
-    check_ngram_range,
-    check_positive_weight,
-    string_input_tags,
-)
+from newsclf.constraints import NGRAM_RANGE, POSITIVE, Int
+from newsclf.features._validation import as_texts, check_ngram_range, string_input_tags
 
 __all__ = ["NewsPostVectorizer", "split_header", "thread_key"]
 
@@ -72,14 +68,6 @@ def _drop_fields(text: str, drop: frozenset[str]) -> str:
         if not skipping:  # a continuation line follows its field
             kept.append(line)
     return "\n".join(kept) + "\n\n" + body
-
-
-def _check_n_features(name: str, value: Any, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or not low <= value:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    if value > 2**31 - 1:
-        raise ValueError(f"{name} must be at most 2**31 - 1, got {value!r}")
-    return int(value)
 
 
 class NewsPostVectorizer(TransformerMixin, BaseEstimator):
@@ -135,17 +123,21 @@ class NewsPostVectorizer(TransformerMixin, BaseEstimator):
         self.drop_headers = drop_headers
         self.thread_n_features = thread_n_features
 
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "word_ngram_range": NGRAM_RANGE,
+        "char_ngram_range": [*NGRAM_RANGE, None],
+        "char_n_features": [Int(1, 2**31 - 1)],
+        "char_weight": [POSITIVE],
+        "sublinear_tf": ["boolean"],
+        "drop_headers": [tuple, list],
+        "thread_n_features": [Int(0, 2**31 - 1)],
+    }
+
     def _check_params(self) -> None:
-        word = check_ngram_range("word_ngram_range", self.word_ngram_range)
-        if word is None:
-            raise ValueError("word_ngram_range must be a pair [min_n, max_n], got None")
+        self._validate_params()
+        check_ngram_range("word_ngram_range", self.word_ngram_range)
         check_ngram_range("char_ngram_range", self.char_ngram_range)
-        _check_n_features("char_n_features", self.char_n_features, 1)
-        _check_n_features("thread_n_features", self.thread_n_features, 0)
-        check_positive_weight("char_weight", self.char_weight)
-        if isinstance(self.drop_headers, str) or not all(
-            isinstance(h, str) for h in self.drop_headers
-        ):
+        if not all(isinstance(h, str) for h in self.drop_headers):
             raise ValueError(
                 f"drop_headers must be a list of header names, got {self.drop_headers!r}"
             )

@@ -7,7 +7,7 @@ the target's n-grams, and how the two relate: similarity, coverage of the target
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -16,7 +16,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
-from newsclf.features._validation import as_pairs, check_lang, string_input_tags
+from newsclf.constraints import LANG, POSITIVE_INT, Number
+from newsclf.features._validation import as_pairs, string_input_tags
 from newsclf.features.cues import HEDGING, NEGATION, REFUTING, count_cues
 from newsclf.features.text import TextVectorizer
 from newsclf.text.lang import detect_language
@@ -71,12 +72,14 @@ class PairSimilarity(TransformerMixin, BaseEstimator):
         self.lead_terms = lead_terms
         self.window = window
 
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "lang": LANG,
+        "lead_terms": [POSITIVE_INT],
+        "window": [POSITIVE_INT],
+    }
+
     def _check_params(self) -> None:
-        check_lang(self.lang)
-        for name in ("lead_terms", "window"):
-            value = getattr(self, name)
-            if not isinstance(value, int | np.integer) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        self._validate_params()
 
     def fit(self, X: Any, y: Any = None) -> PairSimilarity:
         self._check_params()
@@ -209,10 +212,12 @@ class PairVectorizer(TransformerMixin, BaseEstimator):
     def fit_transform(self, X: Any, y: Any = None) -> sp.csr_matrix:
         return self._fit_transform(X)
 
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "similarity_weight": [Number(0, None, closed="left")],
+    }
+
     def _check_params(self) -> None:
-        weight = self.similarity_weight
-        if isinstance(weight, bool) or not isinstance(weight, int | float) or not weight >= 0:
-            raise ValueError(f"similarity_weight must be a non-negative number, got {weight!r}")
+        self._validate_params()
 
     def _fit_transform(self, X: Any) -> sp.csr_matrix:
         self._check_params()

@@ -11,6 +11,7 @@ from typing import Any
 
 from sklearn.base import BaseEstimator
 
+from newsclf.building import build_estimator
 from newsclf.errors import ConfigError
 from newsclf.features.embed import PairEmbedding, TextEmbedding
 from newsclf.features.hashed_ngrams import HashingTextVectorizer
@@ -23,10 +24,8 @@ from newsclf.features.text import TextVectorizer
 __all__ = [
     "PAIR_FEATURES",
     "TEXT_FEATURES",
-    "build_estimator",
     "build_pair_features",
     "build_text_features",
-    "check_params",
 ]
 
 #: feature kinds a config may name as ``features.kind``
@@ -39,44 +38,6 @@ TEXT_FEATURES: dict[str, Callable[..., BaseEstimator]] = {
 }
 #: stance-only feature kinds: one (text, target) transformer whose parameters are ``features.pair``
 PAIR_FEATURES: dict[str, Callable[..., BaseEstimator]] = {"headline_body": HeadlineBodyFeatures}
-
-
-def _plain(value: Any) -> Any:
-    """Lists from YAML become tuples: sklearn's constraints ask for tuples (ngram_range)."""
-    if isinstance(value, list):
-        return tuple(_plain(v) for v in value)
-    return value
-
-
-def build_estimator(cls: Callable[..., BaseEstimator], params: Mapping[str, Any], key: str) -> Any:
-    """``cls(**params)``, with unknown parameters reported by config ``key`` and valid names."""
-    est = cls()
-    valid = sorted(est.get_params(deep=False))
-    unknown = sorted(set(params) - set(valid))
-    if unknown:
-        raise ConfigError(
-            f"unknown parameter(s) {unknown} for {cls.__name__}",
-            key=key,
-            hint=f"valid parameters: {', '.join(valid)}",
-        )
-    est.set_params(**{k: _plain(v) for k, v in params.items()})
-    check_params(est, key)
-    return est
-
-
-def check_params(est: Any, key: str) -> None:
-    """Validate parameter values now, so a bad value fails before any data is read.
-
-    newsclf's transformers expose ``_check_params``; scikit-learn estimators have
-    ``_validate_params`` (private API, exercised by the tests on the pinned range).
-    """
-    check = getattr(est, "_check_params", None) or getattr(est, "_validate_params", None)
-    if check is None:
-        return
-    try:
-        check()
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(str(exc), key=key) from None
 
 
 def _kind(features: Mapping[str, Any]) -> Callable[..., BaseEstimator]:

@@ -7,7 +7,7 @@ over dozens of features); character n-grams inside word boundaries catch what st
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -15,6 +15,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
+from newsclf.constraints import LANG, NGRAM_RANGE, POSITIVE
 from newsclf.features._validation import as_texts, check_text_ngram_params, string_input_tags
 from newsclf.text.normalize import normalize_text
 from newsclf.text.tokenize import WordAnalyzer
@@ -78,13 +79,19 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         self.char_max_features = char_max_features
         self.char_weight = char_weight
 
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "lang": LANG,
+        "word_ngram_range": [*NGRAM_RANGE, None],
+        "char_ngram_range": [*NGRAM_RANGE, None],
+        "stem": ["boolean"],
+        "stopwords": ["boolean"],
+        "sublinear_tf": ["boolean"],
+        "char_weight": [POSITIVE],
+    }
+
     def _check_params(self) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
-        word, char = check_text_ngram_params(
-            self.lang, self.word_ngram_range, self.char_ngram_range
-        )
-        if not np.isfinite(self.char_weight) or self.char_weight <= 0:
-            raise ValueError(f"char_weight must be a positive number, got {self.char_weight!r}")
-        return word, char
+        self._validate_params()
+        return check_text_ngram_params(self.word_ngram_range, self.char_ngram_range)
 
     def fit(self, X: Any, y: Any = None) -> TextVectorizer:
         """Learn the word and character vocabularies and IDF weights from texts ``X``."""

@@ -8,7 +8,7 @@ decision function, fitted once on all the data).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sklearn.base import ClassifierMixin
@@ -17,14 +17,18 @@ from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.naive_bayes import ComplementNB, MultinomialNB
 from sklearn.svm import LinearSVC
 
+from newsclf.building import build_estimator
 from newsclf.errors import ConfigError
-from newsclf.features.registry import build_estimator
 from newsclf.models.softmax import SoftmaxDecisionClassifier
 from newsclf.models.two_stage import RelatedThenStanceClassifier
 
 __all__ = ["ALLOWED_CUSTOM_PREFIXES", "MODELS", "build_model"]
 
 ALLOWED_CUSTOM_PREFIXES = ("sklearn.", "newsclf.")
+#: the features' named column groups (``feature_groups()`` of the features step), or None
+Groups = Mapping[str, Sequence[int]] | None
+#: ``(params, seed, n_jobs, groups) -> unfitted classifier``
+Builder = Callable[[dict[str, Any], int, int, Groups], Any]
 _CALIBRATION_KEYS = ("calibration", "calibration_cv")
 
 
@@ -49,14 +53,14 @@ def _calibrated(est: Any, calibration: str, calibration_cv: int, n_jobs: int) ->
     return CalibratedClassifierCV(est, method=calibration, cv=calibration_cv, n_jobs=n_jobs)
 
 
-def _linear_svm(params: dict[str, Any], seed: int, n_jobs: int) -> Any:
+def _linear_svm(params: dict[str, Any], seed: int, n_jobs: int, groups: Groups) -> Any:
     cal = {k: params.pop(k) for k in _CALIBRATION_KEYS if k in params}
     params.setdefault("random_state", seed)
     svm = build_estimator(LinearSVC, params, "model.params")
     return _calibrated(svm, cal.get("calibration", "sigmoid"), cal.get("calibration_cv", 3), n_jobs)
 
 
-def _sgd(params: dict[str, Any], seed: int, n_jobs: int) -> Any:
+def _sgd(params: dict[str, Any], seed: int, n_jobs: int, groups: Groups) -> Any:
     cal = {k: params.pop(k) for k in _CALIBRATION_KEYS if k in params}
     params.setdefault("random_state", seed)
     sgd = build_estimator(SGDClassifier, params, "model.params")
@@ -65,22 +69,63 @@ def _sgd(params: dict[str, Any], seed: int, n_jobs: int) -> Any:
     return _calibrated(sgd, cal.get("calibration", "sigmoid"), cal.get("calibration_cv", 3), n_jobs)
 
 
-def _logreg(params: dict[str, Any], seed: int, n_jobs: int) -> Any:
+def _logreg(params: dict[str, Any], seed: int, n_jobs: int, groups: Groups) -> Any:
     params.setdefault("random_state", seed)
     return build_estimator(LogisticRegression, params, "model.params")
 
 
-def _passive_aggressive(params: dict[str, Any], seed: int, n_jobs: int) -> Any:
+def _passive_aggressive(params: dict[str, Any], seed: int, n_jobs: int, groups: Groups) -> Any:
     """PA-I as scikit-learn now spells it (SGD, hinge, ``learning_rate="pa1"``); softmax scores."""
-    from newsclf.models.incremental import SoftmaxClassifier
-
     params = {"loss": "hinge", "penalty": None, "learning_rate": "pa1", "eta0": 1.0, **params}
     params.setdefault("random_state", seed)
-    return SoftmaxClassifier(build_estimator(SGDClassifier, params, "model.params"))
+    return SoftmaxDecisionClassifier(build_estimator(SGDClassifier, params, "model.params"))
 
 
-def _related_then_stance(params: dict[str, Any], seed: int, n_jobs: int) -> Any:
-    """Gradient-boosted relatedness, then logistic-regression stance (params of each nested)."""
+def _group_columns(names: Any, groups: Groups, key: str) -> list[int]:
+    """The input columns of the feature groups ``names`` (sorted, so config order is moot)."""
+    if groups is None:
+        raise ConfigError(
+            "selects feature groups by name, but the features name no groups",
+            key=key,
+            hint="use features=headline_body, or leave the key out to use all columns",
+        )
+    if isinstance(names, str) or not names:
+        raise ConfigError(f"must be a non-empty list of feature groups, got {names!r}", key=key)
+    unknown = [n for n in names if n not in groups]
+    if unknown:
+        raise ConfigError(
+            f"unknown feature group(s) {unknown}",
+            key=key,
+            hint=f"valid groups: {', '.join(groups)}",
+        )
+    return sorted({c for name in names for c in groups[name]})
+
+
+def _refuse_column_counts(params: Mapping[str, Any], blend: Mapping[str, Any]) -> None:
+    """Configs of before feature groups counted leading columns; point to the new spelling."""
+    if "relatedness_columns" in params:
+        raise ConfigError(
+            "columns are selected by feature group now, not counted",
+            key="model.params.relatedness_columns",
+            hint="e.g. model.params.relatedness_groups=[similarity,overlap] (was "
+            "relatedness_columns: 46, the groups up to idf_coverage; see "
+            "conf/model/related_then_stance.yaml)",
+        )
+    if "columns" in blend:
+        raise ConfigError(
+            "columns are selected by feature group now, not counted",
+            key="model.params.stance_dense.columns",
+            hint="e.g. model.params.stance_dense.groups=[embed_similarity,relation] "
+            "(null: the relatedness groups)",
+        )
+
+
+def _related_then_stance(params: dict[str, Any], seed: int, n_jobs: int, groups: Groups) -> Any:
+    """Gradient-boosted relatedness, then logistic-regression stance (params of each nested).
+
+    ``relatedness_groups`` and ``stance_dense.groups`` name feature groups of the pair
+    features; they are resolved here to the columns those groups occupy (``groups``).
+    """
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import MaxAbsScaler
@@ -107,6 +152,12 @@ def _related_then_stance(params: dict[str, Any], seed: int, n_jobs: int) -> Any:
     stance.setdefault("random_state", seed)
     # optional: gradient boosting on the relation columns, averaged with the stance model
     blend = dict(params.pop("stance_dense", None) or {})
+    _refuse_column_counts(params, blend)
+    related_groups = params.pop("relatedness_groups", None)
+    if related_groups is not None:
+        params["relatedness_columns"] = _group_columns(
+            related_groups, groups, "model.params.relatedness_groups"
+        )
     if params.get("stance_scale") is not None:
         params["stance_scale"] = dict(params["stance_scale"])
     est = build_estimator(RelatedThenStanceClassifier, params, "model.params")
@@ -117,12 +168,17 @@ def _related_then_stance(params: dict[str, Any], seed: int, n_jobs: int) -> Any:
         from newsclf.models.stance_blend import DenseSparseBlendClassifier
 
         weight = blend.pop("weight", 0.5)
-        columns = blend.pop("columns", None)  # None: the relatedness model's columns
+        dense_groups = blend.pop("groups", None)  # None: the relatedness model's columns
+        columns = (
+            est.relatedness_columns
+            if dense_groups is None
+            else _group_columns(dense_groups, groups, "model.params.stance_dense.groups")
+        )
         blend.setdefault("random_state", seed)
         linear = build_estimator(
             DenseSparseBlendClassifier,
             {
-                "dense_columns": est.relatedness_columns if columns is None else columns,
+                "dense_columns": columns,
                 "dense_weight": weight,
             },
             "model.params.stance_dense",
@@ -144,7 +200,7 @@ def _related_then_stance(params: dict[str, Any], seed: int, n_jobs: int) -> Any:
     return est.set_params(relatedness=relatedness, stance=linear)
 
 
-def _thread_blend(params: dict[str, Any], seed: int, n_jobs: int) -> Any:
+def _thread_blend(params: dict[str, Any], seed: int, n_jobs: int, groups: Groups) -> Any:
     """LinearSVC + ComplementNB + same-thread prior (features=news_posts); scores by softmax."""
     from newsclf.models.thread_blend import ThreadBlendClassifier
 
@@ -153,12 +209,12 @@ def _thread_blend(params: dict[str, Any], seed: int, n_jobs: int) -> Any:
     return build_estimator(ThreadBlendClassifier, params, "model.params")
 
 
-def _simple(cls: type) -> Callable[[dict[str, Any], int, int], Any]:
-    return lambda params, seed, n_jobs: build_estimator(cls, params, "model.params")
+def _simple(cls: type) -> Builder:
+    return lambda params, seed, n_jobs, groups: build_estimator(cls, params, "model.params")
 
 
 #: model names usable as ``model=NAME``
-MODELS: dict[str, Callable[[dict[str, Any], int, int], Any]] = {
+MODELS: dict[str, Builder] = {
     "linear_svm": _linear_svm,
     "logreg": _logreg,
     "sgd": _sgd,
@@ -192,14 +248,20 @@ def _custom(target: str | None, params: dict[str, Any], seed: int, n_jobs: int) 
     return _calibrated(est, cal.get("calibration", "sigmoid"), cal.get("calibration_cv", 3), n_jobs)
 
 
-def build_model(model: Mapping[str, Any], *, seed: int, n_jobs: int = 1) -> Any:
-    """A fresh, unfitted classifier for the ``model`` config node (``name`` and ``params``)."""
+def build_model(
+    model: Mapping[str, Any], *, seed: int, n_jobs: int = 1, feature_groups: Groups = None
+) -> Any:
+    """A fresh, unfitted classifier for the ``model`` config node (``name`` and ``params``).
+
+    ``feature_groups`` (group name -> input columns, from the features step's
+    ``feature_groups()``) lets a config select columns by group name.
+    """
     name = model.get("name")
     params = dict(model.get("params") or {})
     if name == "custom":
         est = _custom(model.get("target"), params, seed, n_jobs)
     elif name in MODELS:
-        est = MODELS[name](params, seed, n_jobs)
+        est = MODELS[name](params, seed, n_jobs, feature_groups)
     else:
         raise ConfigError(
             f"unknown model {name!r}",

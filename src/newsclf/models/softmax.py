@@ -1,21 +1,29 @@
 """Scores without calibration folds: a softmax of a margin classifier's decision function.
 
-``model.params.calibration: none`` wraps a margin classifier (``linear_svm``, ``sgd`` with a
-margin loss, a ``custom`` one without ``predict_proba``) in :class:`SoftmaxDecisionClassifier`
-instead of :class:`~sklearn.calibration.CalibratedClassifierCV`: the classifier is fitted once on
-all the training data (no calibration folds, so cheaper and it sees every record), and
-``predict_proba`` is a softmax of its decision function (a sigmoid of twice the margin for two
+One wrapper, :class:`SoftmaxDecisionClassifier`, serves two places:
+
+- ``model.params.calibration: none`` wraps a margin classifier (``linear_svm``, ``sgd`` with a
+  margin loss, a ``custom`` one without ``predict_proba``) in it instead of
+  :class:`~sklearn.calibration.CalibratedClassifierCV`: the classifier is fitted once on all
+  the training data (no calibration folds, so cheaper and it sees every record);
+- ``model=passive_aggressive`` and the streaming trainer, which cannot calibrate by
+  cross-validation (that needs all the data at once): it passes ``partial_fit`` through.
+
+``predict_proba`` is a softmax of the decision function (a sigmoid of twice the margin for two
 classes). The scores rank like probabilities and their argmax is the classifier's own
-prediction, but they are not calibrated.
+prediction, but they are not calibrated; ``predict`` output calls them scores.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
+
+from newsclf.constraints import HasMethods
 
 __all__ = ["SoftmaxDecisionClassifier", "softmax_scores"]
 
@@ -37,7 +45,8 @@ class SoftmaxDecisionClassifier(ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     estimator : classifier with ``decision_function``, default=None
-        Cloned and fitted on all the data in ``fit``; ``None`` means ``LinearSVC()``.
+        Cloned and fitted on all the data in ``fit`` (or on the first ``partial_fit``, which
+        exists when ``estimator`` has one); ``None`` means ``LinearSVC()``.
 
     Attributes
     ----------
@@ -61,26 +70,44 @@ class SoftmaxDecisionClassifier(ClassifierMixin, BaseEstimator):
     def __init__(self, estimator: Any = None) -> None:
         self.estimator = estimator
 
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "estimator": [HasMethods(["fit", "decision_function"]), None],
+    }
+
     def _base(self) -> Any:
+        self._validate_params()
         if self.estimator is None:
             from sklearn.svm import LinearSVC
 
             return LinearSVC()
-        if not hasattr(self.estimator, "decision_function"):
-            raise ValueError(
-                f"estimator must be a classifier with decision_function, got {self.estimator!r}"
-            )
         return clone(self.estimator)
 
     def fit(self, X: Any, y: Any, **fit_params: Any) -> SoftmaxDecisionClassifier:
         """Fit a clone of ``estimator`` on all of ``X``, ``y``."""
         self.estimator_ = self._base().fit(X, y, **fit_params)
+        self._copy_fitted()
+        return self
+
+    def _has_partial_fit(self) -> bool:
+        return hasattr(self.estimator, "partial_fit")
+
+    @available_if(_has_partial_fit)
+    def partial_fit(
+        self, X: Any, y: Any, classes: Any = None, **fit_params: Any
+    ) -> SoftmaxDecisionClassifier:
+        """One incremental step of the wrapped classifier (cloned on the first call)."""
+        if not hasattr(self, "estimator_"):
+            self.estimator_ = self._base()
+        self.estimator_.partial_fit(X, y, classes=classes, **fit_params)
+        self._copy_fitted()
+        return self
+
+    def _copy_fitted(self) -> None:
         self.classes_ = self.estimator_.classes_
         if hasattr(self.estimator_, "n_features_in_"):
             self.n_features_in_ = self.estimator_.n_features_in_
         if hasattr(self.estimator_, "feature_names_in_"):
             self.feature_names_in_ = self.estimator_.feature_names_in_
-        return self
 
     def decision_function(self, X: Any) -> np.ndarray:
         """The wrapped classifier's decision function."""

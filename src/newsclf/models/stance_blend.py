@@ -8,10 +8,10 @@ columns are words, where a linear model is the right tool. Their probabilities a
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
@@ -20,11 +20,14 @@ from sklearn.preprocessing import MaxAbsScaler
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from newsclf.constraints import HasMethods, Number
+from newsclf.models._columns import SELECTION, check_columns, check_selection, take_columns
+
 __all__ = ["DenseSparseBlendClassifier"]
 
 
 class DenseSparseBlendClassifier(ClassifierMixin, BaseEstimator):
-    """Average of a dense model on the first ``dense_columns`` and a sparse model on all.
+    """Average of a dense model on the ``dense_columns`` and a sparse model on all columns.
 
     Parameters
     ----------
@@ -34,8 +37,9 @@ class DenseSparseBlendClassifier(ClassifierMixin, BaseEstimator):
     sparse : classifier or None, default=None
         Model of all columns; ``None`` means max-abs scaling +
         ``LogisticRegression(class_weight="balanced")``.
-    dense_columns : int or None, default=None
-        How many leading columns the dense model sees; ``None`` means all of them.
+    dense_columns : int, sequence of int or None, default=None
+        The columns the dense model sees: column indices (resolved by the registry from
+        feature group names), an int ``n`` for the first ``n``, or ``None`` for all of them.
     dense_weight : float, default=0.5
         Weight of the dense model's probabilities (the sparse model gets ``1 - dense_weight``);
         0 and 1 fit only the model that is used.
@@ -52,7 +56,7 @@ class DenseSparseBlendClassifier(ClassifierMixin, BaseEstimator):
         *,
         dense: Any = None,
         sparse: Any = None,
-        dense_columns: int | None = None,
+        dense_columns: int | Sequence[int] | None = None,
         dense_weight: float = 0.5,
     ) -> None:
         self.dense = dense
@@ -60,25 +64,25 @@ class DenseSparseBlendClassifier(ClassifierMixin, BaseEstimator):
         self.dense_columns = dense_columns
         self.dense_weight = dense_weight
 
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "dense": [HasMethods(["fit", "predict_proba"]), None],
+        "sparse": [HasMethods(["fit", "predict_proba"]), None],
+        "dense_columns": SELECTION,
+        "dense_weight": [Number(0, 1)],
+    }
+
     def _check_params(self) -> None:
-        n = self.dense_columns
-        if n is not None and (isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1):
-            raise ValueError(f"dense_columns must be a positive integer or None, got {n!r}")
-        w = self.dense_weight
-        if isinstance(w, bool) or not isinstance(w, int | float) or not 0 <= w <= 1:
-            raise ValueError(f"dense_weight must be a number in [0, 1], got {w!r}")
+        self._validate_params()
+        check_selection("dense_columns", self.dense_columns)
 
     def _leading(self, X: Any) -> np.ndarray:
-        n = X.shape[1] if self.dense_columns is None else self.dense_columns
-        lead = X[:, :n]
-        return lead.toarray() if sp.issparse(lead) else np.asarray(lead)
+        return take_columns(X, self.dense_columns)
 
     def fit(self, X: Any, y: Any) -> DenseSparseBlendClassifier:
         self._check_params()
         X, y = validate_data(self, X, y, accept_sparse="csr")
         check_classification_targets(y)
-        if self.dense_columns is not None and self.dense_columns > X.shape[1]:
-            raise ValueError(f"dense_columns={self.dense_columns} but X has {X.shape[1]} columns")
+        check_columns("dense_columns", self.dense_columns, X.shape[1])
         self.classes_ = np.unique(y)
         self.dense_ = self.sparse_ = None
         if self.dense_weight > 0:

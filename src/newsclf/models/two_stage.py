@@ -10,10 +10,10 @@ pairs only, and the probabilities combine as
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.dummy import DummyClassifier
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -22,6 +22,15 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MaxAbsScaler, StandardScaler
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from newsclf.constraints import POSITIVE, HasMethods
+from newsclf.models._columns import (
+    SELECTION,
+    check_columns,
+    check_selection,
+    column_index,
+    take_columns,
+)
 
 __all__ = ["RelatedThenStanceClassifier", "linear_weights"]
 
@@ -58,7 +67,7 @@ def linear_weights(model: Any, n_features: int) -> tuple[np.ndarray, np.ndarray]
 
 
 class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
-    """Relatedness from the first ``relatedness_columns`` features, then the stance.
+    """Relatedness from the ``relatedness_columns`` features, then the stance.
 
     Parameters
     ----------
@@ -68,8 +77,10 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
     stance : classifier or None, default=None
         Model of the remaining labels on all columns, trained on related rows only; ``None``
         means max-abs scaling + ``LogisticRegression(class_weight="balanced")``.
-    relatedness_columns : int or None, default=None
-        How many leading columns the relatedness model sees; ``None`` means all of them.
+    relatedness_columns : int, sequence of int or None, default=None
+        The columns the relatedness model sees: column indices (the registry resolves them
+        from the feature groups a config names, ``relatedness_groups``), an int ``n`` for the
+        first ``n``, or ``None`` for all of them.
     unrelated_label : str, default="unrelated"
         The label of unrelated pairs. Without it in ``y`` only the stance model is fitted
         (``relatedness_`` is None), so the classifier still works on any labels.
@@ -92,7 +103,7 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
         *,
         relatedness: Any = None,
         stance: Any = None,
-        relatedness_columns: int | None = None,
+        relatedness_columns: int | Sequence[int] | None = None,
         unrelated_label: str = "unrelated",
         stance_scale: dict[str, float] | None = None,
     ) -> None:
@@ -102,33 +113,31 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
         self.unrelated_label = unrelated_label
         self.stance_scale = stance_scale
 
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "relatedness": [HasMethods(["fit", "predict_proba"]), None],
+        "stance": [HasMethods(["fit", "predict_proba"]), None],
+        "relatedness_columns": SELECTION,
+        "unrelated_label": [str],
+        "stance_scale": [Mapping, None],
+    }
+
     def _check_params(self) -> None:
-        n = self.relatedness_columns
-        if n is not None and (isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1):
-            raise ValueError(f"relatedness_columns must be a positive integer or None, got {n!r}")
-        scale = self.stance_scale
-        if scale is not None:
-            if not hasattr(scale, "items"):
-                raise ValueError(f"stance_scale must be a mapping label -> number, got {scale!r}")
-            for label, value in scale.items():
-                if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-                    raise ValueError(
-                        f"stance_scale[{label!r}] must be a positive number, got {value!r}"
-                    )
+        self._validate_params()
+        check_selection("relatedness_columns", self.relatedness_columns)
+        for label, value in (self.stance_scale or {}).items():
+            if not POSITIVE.is_satisfied_by(value):
+                raise ValueError(
+                    f"stance_scale[{label!r}] must be a positive number, got {value!r}"
+                )
 
     def _leading(self, X: Any) -> np.ndarray:
-        n = X.shape[1] if self.relatedness_columns is None else self.relatedness_columns
-        lead = X[:, :n]
-        return lead.toarray() if sp.issparse(lead) else np.asarray(lead)
+        return take_columns(X, self.relatedness_columns)
 
     def fit(self, X: Any, y: Any) -> RelatedThenStanceClassifier:
         self._check_params()
         X, y = validate_data(self, X, y, accept_sparse="csr")
         check_classification_targets(y)
-        if self.relatedness_columns is not None and self.relatedness_columns > X.shape[1]:
-            raise ValueError(
-                f"relatedness_columns={self.relatedness_columns} but X has {X.shape[1]} columns"
-            )
+        check_columns("relatedness_columns", self.relatedness_columns, X.shape[1])
         y = np.asarray(y)
         self.classes_ = np.unique(y)
         if len(self.classes_) < 2:
@@ -196,10 +205,10 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
         intercept = np.zeros(len(self.classes_))
         parts = []
         if self.relatedness_ is not None:
-            lead = n if self.relatedness_columns is None else self.relatedness_columns
-            w, b = linear_weights(self.relatedness_, lead)
+            lead = column_index(self.relatedness_columns, n)
+            w, b = linear_weights(self.relatedness_, len(np.arange(n)[lead]))
             i = int(np.searchsorted(self.classes_, self.unrelated_label))
-            rows[i, :lead], intercept[i] = w[-1], b[-1]
+            rows[i, lead], intercept[i] = w[-1], b[-1]
             parts.append("unrelated: relatedness log-odds")
         if not isinstance(self.stance_, DummyClassifier):
             w, b = linear_weights(self.stance_, n)

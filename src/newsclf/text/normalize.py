@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["normalize_text"]
+__all__ = ["is_control_char", "normalize_text"]
 
 _TRANSLATE = str.maketrans(
     {
@@ -39,6 +39,11 @@ _TRANSLATE = str.maketrans(
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SPACE = re.compile(r"\s+")
+
+
+def is_control_char(ch: str) -> bool:
+    """True for a control character, which :func:`normalize_text` turns into a space."""
+    return _CONTROL.fullmatch(ch) is not None
 
 
 def normalize_text(text: str, *, lowercase: bool = True) -> str:

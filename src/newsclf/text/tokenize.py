@@ -16,7 +16,7 @@ from newsclf.text.lang import SUPPORTED_LANGUAGES, language_of_normalized
 from newsclf.text.normalize import normalize_text
 from newsclf.text.stopwords import STOPWORDS
 
-__all__ = ["WordAnalyzer", "split_sentences", "stem", "tokenize"]
+__all__ = ["WordAnalyzer", "split_sentences", "stem", "tokenize", "tokenize_normalized"]
 
 _TOKEN = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -26,6 +26,11 @@ _STEMMER_NAMES = {"hu": "hungarian", "en": "english"}
 def tokenize(text: str) -> list[str]:
     """Split normalised, lowercased ``text`` into word tokens (hyphenated words stay whole)."""
     return _TOKEN.findall(normalize_text(text))
+
+
+def tokenize_normalized(text: str) -> list[str]:
+    """:func:`tokenize` for text already normalised (callers that normalise once, in bulk)."""
+    return _TOKEN.findall(text)
 
 
 def split_sentences(text: str) -> list[str]:
