@@ -85,3 +85,30 @@ def _embedding_cache_in_tmp(tmp_path_factory: pytest.TempPathFactory):
         os.environ.pop("NEWSCLF_CACHE_DIR", None)
     else:
         os.environ["NEWSCLF_CACHE_DIR"] = old
+
+
+FNC1_TOPICS = ["bridge", "panda", "tour", "storm", "election", "vaccine", "merger", "rocket"]
+
+
+def write_synthetic_fnc1(root: Path) -> Path:
+    """An FNC-1 folder: eight bodies, each with an agree, disagree, discuss and two unrelated
+    headlines (tests of the loader and the pinned predictions share it)."""
+    root.mkdir(parents=True, exist_ok=True)
+    bodies = ["Body ID,articleBody"]
+    stances = ["Headline,Body ID,Stance"]
+    for i, topic in enumerate(FNC1_TOPICS):
+        other = FNC1_TOPICS[(i + 3) % len(FNC1_TOPICS)]
+        bodies.append(
+            f'{i},"The {topic} story broke on Monday. Officials confirmed the {topic} news.\n\n'
+            f'Critics denied parts of it, and some reports remain unverified."'
+        )
+        stances += [
+            f"Officials confirm the {topic} news,{i},agree",
+            f"The {topic} news is a hoax and false,{i},disagree",
+            f"Reports claim the {topic} story may be true,{i},discuss",
+            f"Officials confirm the {other} news,{i},unrelated",
+            f"Reports claim the {other} story may be true,{i},unrelated",
+        ]
+    (root / "train_bodies.csv").write_text("\n".join(bodies), encoding="utf-8")
+    (root / "train_stances.csv").write_text("\n".join(stances), encoding="utf-8")
+    return root

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import write_synthetic_fnc1
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
@@ -308,35 +309,13 @@ def test_related_then_stance_rejects_bad_setup(params: dict, labels: list | None
 
 # --- the experiment, end to end through the CLI -------------------------------------------------
 
-_TOPICS = ["bridge", "panda", "tour", "storm", "election", "vaccine", "merger", "rocket"]
-
-
-def _synthetic_fnc1(root: Path) -> Path:
-    """Eight bodies, each with an agree, disagree, discuss and two unrelated headlines."""
-    bodies = ["Body ID,articleBody"]
-    stances = ["Headline,Body ID,Stance"]
-    for i, topic in enumerate(_TOPICS):
-        other = _TOPICS[(i + 3) % len(_TOPICS)]
-        bodies.append(
-            f'{i},"The {topic} story broke on Monday. Officials confirmed the {topic} news.\n\n'
-            f'Critics denied parts of it, and some reports remain unverified."'
-        )
-        stances += [
-            f"Officials confirm the {topic} news,{i},agree",
-            f"The {topic} news is a hoax and false,{i},disagree",
-            f"Reports claim the {topic} story may be true,{i},discuss",
-            f"Officials confirm the {other} news,{i},unrelated",
-            f"Reports claim the {other} story may be true,{i},unrelated",
-        ]
-    return _write(root, train_bodies="\n".join(bodies), train_stances="\n".join(stances))
-
 
 def test_experiment_fnc1_trains_and_predicts_stance_from_body_and_headline(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from newsclf.cli import main
 
-    root = _synthetic_fnc1(tmp_path / "fnc1")
+    root = write_synthetic_fnc1(tmp_path / "fnc1")
     run = tmp_path / "run"
     overrides = [
         "experiment=fnc1",

@@ -13,34 +13,11 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import write_synthetic_fnc1
 
 from newsclf.cli import main
 
 PINS = Path(__file__).parent / "pinned" / "predictions.json"
-_TOPICS = ["bridge", "panda", "tour", "storm", "election", "vaccine", "merger", "rocket"]
-
-
-def _synthetic_fnc1(root: Path) -> Path:
-    """Eight bodies, each with an agree, disagree, discuss and two unrelated headlines."""
-    root.mkdir(parents=True, exist_ok=True)
-    bodies = ["Body ID,articleBody"]
-    stances = ["Headline,Body ID,Stance"]
-    for i, topic in enumerate(_TOPICS):
-        other = _TOPICS[(i + 3) % len(_TOPICS)]
-        bodies.append(
-            f'{i},"The {topic} story broke on Monday. Officials confirmed the {topic} news.\n\n'
-            f'Critics denied parts of it, and some reports remain unverified."'
-        )
-        stances += [
-            f"Officials confirm the {topic} news,{i},agree",
-            f"The {topic} news is a hoax and false,{i},disagree",
-            f"Reports claim the {topic} story may be true,{i},discuss",
-            f"Officials confirm the {other} news,{i},unrelated",
-            f"Reports claim the {other} story may be true,{i},unrelated",
-        ]
-    (root / "train_bodies.csv").write_text("\n".join(bodies), encoding="utf-8")
-    (root / "train_stances.csv").write_text("\n".join(stances), encoding="utf-8")
-    return root
 
 
 RUNS: dict[str, list[str]] = {
@@ -72,7 +49,7 @@ def _pinned_rows(run_dir: Path) -> list[list]:
 
 
 def _train(name: str, tmp_path: Path) -> list[list]:
-    fnc1 = _synthetic_fnc1(tmp_path / "fnc1")
+    fnc1 = write_synthetic_fnc1(tmp_path / "fnc1")
     overrides = [o.format(fnc1=fnc1) for o in RUNS[name]]
     run_dir = tmp_path / "run"
     code = main(["train", *overrides, "eval.resamples=10", f"hydra.run.dir={run_dir}"])
