@@ -83,7 +83,7 @@ def _trim_heap() -> None:
 
 try:
     _MALLOC_TRIM = ctypes.CDLL(None).malloc_trim
-except (AttributeError, OSError):  # not glibc
+except (AttributeError, OSError, TypeError):  # not glibc (TypeError: Windows has no CDLL(None))
     _MALLOC_TRIM = None
 
 
