@@ -4,6 +4,7 @@ folds; per-fold, mean ± sd and pooled metrics; determinism; ``newsclf compare``
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from hydra import compose, initialize_config_module
 from sklearn.metrics import accuracy_score, f1_score
 
 from newsclf.cli import main
-from newsclf.compare import compare_runs, find_runs
+from newsclf.compare import compare_runs, find_runs, format_markdown
 from newsclf.data.records import Record
 from newsclf.data.splits import cv_folds
 from newsclf.errors import ConfigError, DataError
@@ -247,6 +248,23 @@ def test_compare_refuses_a_cv_run_against_a_holdout_run(
     (holdout / "metrics.json").write_text(json.dumps(metrics))
     with pytest.raises(DataError, match=r"cross-validation run.*hold-out run"):
         compare_runs(find_runs([run_dir, holdout]), n_resamples=10)
+
+
+def test_compare_marks_cv_runs_whose_folds_differ(
+    tiny_cv_run: tuple[Path, Path], tmp_path: Path
+) -> None:
+    run_dir, _ = tiny_cv_run
+    other = tmp_path / "other"
+    shutil.copytree(run_dir, other)
+    rows = _predictions(run_dir)
+    for row in rows:
+        row["fold"] = 3 - row["fold"] if row["fold"] < 3 else 3  # folds 1 and 2 swapped
+    (other / "predictions.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    comparison = compare_runs(find_runs([run_dir, other]), n_resamples=10)
+    assert comparison.tasks[0].cv == {"folds": {"run": 3, "other": 3}, "same_folds": False}
+    assert "the runs' folds differ" in format_markdown(comparison)
+    same = compare_runs(find_runs([run_dir, run_dir / ".." / "run"]), n_resamples=10)
+    assert same.tasks[0].cv["same_folds"] is True
 
 
 # --- the demo corpus: determinism and a 3-model sweep ----------------------------------------

@@ -304,11 +304,12 @@ def _check_protocols(task: str, runs: Sequence[Run]) -> dict[str, Any] | None:
     Returns None for hold-out runs, else ``folds`` (run name -> K) and ``same_folds`` (whether
     every run put every record in the same fold: then the per-fold figures pair up too).
     """
-    cv = [r for r in runs if _cv_summary(r, task) is not None]
+    summaries = {r.name: _cv_summary(r, task) for r in runs}
+    cv = [r for r in runs if summaries[r.name] is not None]
     if not cv:
         return None
     if len(cv) != len(runs):
-        holdout = [r.name for r in runs if r not in cv]
+        holdout = [r.name for r in runs if summaries[r.name] is None]
         raise DataError(
             f"cannot compare cross-validation run(s) {[r.name for r in cv]} with hold-out "
             f"run(s) {holdout} ({task}): out-of-fold predictions of every record and one "
@@ -324,7 +325,8 @@ def _check_protocols(task: str, runs: Sequence[Run]) -> dict[str, Any] | None:
             "eval.folds or data); out-of-fold predictions still pair by id",
             task,
         )
-    return {"folds": {r.name: _cv_summary(r, task)["folds"] for r in runs}, "same_folds": same}
+    folds = {name: (summary or {}).get("folds") for name, summary in summaries.items()}
+    return {"folds": folds, "same_folds": same}
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:
