@@ -140,7 +140,10 @@ def cross_validate_and_save(
 
     rows: list[dict[str, Any] | None] = [None] * len(records)
     fit_seconds = predict_seconds = 0.0
-    progress = Progress("cross-validation", n_folds, enabled=progress_enabled("auto"), unit="folds")
+    # a bar on a terminal; otherwise the "fold k/K" lines below say how far it got
+    show = progress_enabled("auto")
+    progress = Progress("cross-validation", n_folds, enabled=True, unit="folds") if show else None
+    cv_started = time.perf_counter()
     for k in range(n_folds):
         in_fold = np.flatnonzero(fold_of == k)
         train = [records[i] for i in np.flatnonzero(fold_of != k)]
@@ -173,8 +176,12 @@ def cross_validate_and_save(
             len(held),
             len(train),
         )
-        progress.update(1)
-    progress.close()
+        if progress is not None:
+            progress.update(1)
+    if progress is not None:
+        progress.close()
+    else:
+        log.info("cross-validation: %d folds in %.1f s", n_folds, time.perf_counter() - cv_started)
 
     log.info("fitting the final model on all %d records", len(records))
     final: dict[str, TaskModel] = {}
