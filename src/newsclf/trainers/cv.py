@@ -158,9 +158,8 @@ def cross_validate_and_save(
         predict_seconds += time.perf_counter() - t0
         scores = []
         for i, row in zip(in_fold, predicted, strict=True):
-            rows[i] = {"id": row.pop("id"), "fold": k + 1, **row}
-            for t in tasks:
-                rows[i][f"{t}_gold"] = records[i].label(t)  # type: ignore[index]
+            golds = {f"{t}_gold": records[i].label(t) for t in tasks}
+            rows[i] = {"id": row.pop("id"), "fold": k + 1, **row, **golds}
         for t in tasks:
             fold_f1 = classification_metrics(
                 [r.label(t) for r in held],
