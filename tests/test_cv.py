@@ -211,6 +211,19 @@ def test_cv_run_saves_a_model_fitted_on_all_records(tiny_cv_run: tuple[Path, Pat
     assert clf.labels["topic"] == ["culture", "economy", "sport"]
 
 
+def test_rerunning_a_finished_cv_run_skips_it(
+    tiny_cv_run: tuple[Path, Path], capsys: pytest.CaptureFixture
+) -> None:
+    # the CV run's config hash and data fingerprint are the ones the resume check computes
+    run_dir, corpus = tiny_cv_run
+    before = (run_dir / "metrics.json").stat().st_mtime_ns
+    args = _cv_args(run_dir, "data=records", f"data.train={corpus}", *TINY_OVERRIDES)
+    capsys.readouterr()
+    assert main(args) == 0
+    assert f"skipped: {run_dir}" in capsys.readouterr().err
+    assert (run_dir / "metrics.json").stat().st_mtime_ns == before
+
+
 def test_cv_with_a_test_file_folds_the_training_file_only(tmp_path: Path) -> None:
     rows = _tiny_rows()
     train, test = tmp_path / "train.jsonl", tmp_path / "test.jsonl"
