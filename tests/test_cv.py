@@ -302,14 +302,23 @@ def demo_cv_sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return sweep
 
 
-def test_demo_cv_is_deterministic_for_a_seed(demo_cv_sweep: Path, tmp_path: Path) -> None:
+def test_demo_cv_is_deterministic_for_a_seed(
+    demo_cv_sweep: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     # job 0 of the sweep is the default model: the same config as this single run
+    capsys.readouterr()
     assert main(_cv_args(tmp_path, *DEMO_OVERRIDES)) == 0
     again = (tmp_path / "predictions.jsonl").read_bytes()
     assert again == (demo_cv_sweep / "0" / "predictions.jsonl").read_bytes()
     assert _metrics(tmp_path) == _metrics(demo_cv_sweep / "0")
     folds = {row["fold"] for row in _predictions(tmp_path)}
     assert folds == {1, 2, 3}
+    cv = _metrics(tmp_path)["tasks"]["topic"]["cv"]
+    printed = capsys.readouterr().out
+    assert (
+        f"topic: 3-fold CV, mean ± sd over folds: macro-F1 {cv['mean']['macro_f1']:.3f} ± "
+        in printed
+    )
 
 
 def test_compare_on_a_cv_sweep_prints_fold_mean_sd_and_p_values(

@@ -40,7 +40,7 @@ from newsclf.run_dir import (
 from newsclf.trainers.base import Trainer
 from newsclf.trainers.memory import MemoryTrainer
 
-__all__ = ["EVALS", "check_eval", "cross_validate_and_save", "fold_summary"]
+__all__ = ["EVALS", "check_eval", "cross_validate_and_save", "fold_summary", "format_cv_summary"]
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +88,25 @@ def fold_summary(per_fold: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, f
             k: float(np.std(v, ddof=1)) if len(v) > 1 else float("nan") for k, v in values.items()
         },
     }
+
+
+def format_cv_summary(tasks: Mapping[str, Mapping[str, Any]]) -> str:
+    """One line per cross-validated task: fold mean ± sd beside the pooled figures ("" if none).
+
+    Printed under the metrics table, which shows the pooled out-of-fold metrics.
+    """
+    lines = []
+    for task, m in tasks.items():
+        cv = m.get("cv")
+        if not isinstance(cv, Mapping):
+            continue
+        mean, sd = cv["mean"], cv["sd"]
+        lines.append(
+            f"{task}: {cv['folds']}-fold CV, mean ± sd over folds: macro-F1 "
+            f"{mean['macro_f1']:.3f} ± {sd['macro_f1']:.3f}, accuracy {mean['accuracy']:.3f} ± "
+            f"{sd['accuracy']:.3f} (the table: pooled out-of-fold, n={m['n']})"
+        )
+    return "".join(line + "\n" for line in lines)
 
 
 def _check_fold_training(task: str, fold: int, train: Sequence[Record], source: Any) -> None:
