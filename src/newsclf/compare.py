@@ -7,6 +7,10 @@ but the best the two-sided paired approximate randomisation p-value against the 
 computed from both runs' ``predictions.jsonl`` on the same evaluation examples (matched by id;
 runs evaluated on different examples are refused). Failed runs (``error.json``) and unfinished
 ones (neither ``metrics.json`` nor ``error.json``) are listed with their status.
+
+Cross-validation runs (``eval=cv``) are compared on their out-of-fold predictions of every
+record (CI and paired tests as above), and each row also shows the metric's mean ± sd over the
+folds from ``metrics.json``. A cross-validation run is never paired with a hold-out run.
 """
 
 from __future__ import annotations
@@ -192,6 +196,8 @@ class TaskComparison:
     n_examples: int
     confusion_best: list[list[int]]
     per_class_f1: dict[str, dict[str, float]]
+    #: cross-validation runs: ``folds`` (K per run) and ``same_folds`` (identical assignment)
+    cv: dict[str, Any] | None = None
 
 
 @dataclass
@@ -233,6 +239,7 @@ class Comparison:
                     "rows": t.rows,
                     "confusion_best": t.confusion_best,
                     "per_class_f1": t.per_class_f1,
+                    **({"cv": t.cv} if t.cv else {}),
                 }
                 for t in self.tasks
             },
@@ -285,6 +292,43 @@ def _check_same_examples(task: str, runs: Sequence[Run]) -> tuple[list[str], dic
     return [gold[i] for i in ids], preds
 
 
+def _cv_summary(run: Run, task: str) -> dict[str, Any] | None:
+    """The ``cv`` entry a cross-validation run has in ``metrics.json`` for ``task``."""
+    summary = ((run.metrics or {}).get("tasks", {}).get(task) or {}).get("cv")
+    return summary if isinstance(summary, dict) else None
+
+
+def _check_protocols(task: str, runs: Sequence[Run]) -> dict[str, Any] | None:
+    """Refuse to pair cross-validation with hold-out runs; for CV runs, their folds.
+
+    Returns None for hold-out runs, else ``folds`` (run name -> K) and ``same_folds`` (whether
+    every run put every record in the same fold: then the per-fold figures pair up too).
+    """
+    summaries = {r.name: _cv_summary(r, task) for r in runs}
+    cv = [r for r in runs if summaries[r.name] is not None]
+    if not cv:
+        return None
+    if len(cv) != len(runs):
+        holdout = [r.name for r in runs if summaries[r.name] is None]
+        raise DataError(
+            f"cannot compare cross-validation run(s) {[r.name for r in cv]} with hold-out "
+            f"run(s) {holdout} ({task}): out-of-fold predictions of every record and one "
+            "held-out part are different evaluations",
+            path=cv[0].path,
+            hint="compare eval=cv runs and eval=holdout runs in separate calls",
+        )
+    assignments = [{str(row["id"]): row.get("fold") for row in run.predictions()} for run in runs]
+    same = all(a == assignments[0] for a in assignments[1:])
+    if not same:
+        log.warning(
+            "%s: the cross-validation runs put records in different folds (other seed, "
+            "eval.folds or data); out-of-fold predictions still pair by id",
+            task,
+        )
+    folds = {name: (summary or {}).get("folds") for name, summary in summaries.items()}
+    return {"folds": folds, "same_folds": same}
+
+
 def _fmt(value: float | None, digits: int = 3) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
@@ -334,6 +378,7 @@ def compare_runs(
         skipped = [r.name for r in finished if r not in with_task]
         if skipped:
             log.info("%s: %d run(s) have no %s head: %s", task, len(skipped), task, skipped)
+        cv = _check_protocols(task, with_task)
         gold, preds = _check_same_examples(task, with_task)
         labels = sorted(set(gold).union(*(set(p) for p in preds.values())))
         scores = {
@@ -411,6 +456,15 @@ def compare_runs(
                     "n": len(gold),
                 }
             )
+            summary = _cv_summary(run, task)
+            if summary is not None:
+                row.update(
+                    {
+                        "folds": summary.get("folds"),
+                        f"{metric}_fold_mean": summary.get("mean", {}).get(metric),
+                        f"{metric}_fold_sd": summary.get("sd", {}).get(metric),
+                    }
+                )
             rows.append(row)
         best_pred = preds[best]
         index = {label: i for i, label in enumerate(labels)}
@@ -426,6 +480,7 @@ def compare_runs(
                 n_examples=len(gold),
                 confusion_best=confusion.tolist(),
                 per_class_f1={name: _per_class_f1(gold, preds[name], labels) for name in scores},
+                cv=cv,
             )
         )
     if not chosen:  # nothing finished: one table of failures
@@ -454,15 +509,23 @@ def format_markdown(comparison: Comparison) -> str:
     conf = round(comparison.confidence * 100)
     lines = []
     for t in comparison.tasks:
-        if t.task:
+        if t.task and t.cv:
+            lines.append(
+                f"## {t.task}: {metric} (best: {t.best}, n={t.n_examples}, "
+                f"{_folds_text(t.cv)} cross-validation, pooled out-of-fold)"
+            )
+        elif t.task:
             lines.append(f"## {t.task}: {metric} (best: {t.best}, n={t.n_examples})")
         else:
             lines.append("## no finished runs")
         lines.append("")
         header = ["", "run", *comparison.override_keys, "status"]
+        if t.task and t.cv:
+            header += [f"{metric} folds mean ± sd", f"{metric} OOF [{conf}% CI]"]
+        elif t.task:
+            header += [f"{metric} [{conf}% CI]"]
         if t.task:
             header += [
-                f"{metric} [{conf}% CI]",
                 f"{other} [{conf}% CI]",
                 "Δ vs best",
                 "p (AR)",
@@ -484,6 +547,11 @@ def format_markdown(comparison: Comparison) -> str:
             if t.task:
                 if metric in row:
                     p = row["p_value"]
+                    if t.cv:
+                        cells.append(
+                            f"{_fmt(row.get(f'{metric}_fold_mean'))} ± "
+                            f"{_fmt(row.get(f'{metric}_fold_sd'))}"
+                        )
                     cells += [
                         f"{row[metric]:.3f} [{_fmt(row[f'{metric}_ci_low'])}, "
                         f"{_fmt(row[f'{metric}_ci_high'])}]",
@@ -495,7 +563,7 @@ def format_markdown(comparison: Comparison) -> str:
                         _fmt(row.get("train_seconds"), 1),
                     ]
                 else:
-                    cells += [""] * 6
+                    cells += [""] * (7 if t.cv else 6)
             lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
         lines.append("")
     lines.append(
@@ -506,6 +574,19 @@ def format_markdown(comparison: Comparison) -> str:
         "the number of comparisons in the table. The best run is chosen on this same data, so "
         "treat small p-values as evidence, not proof."
     )
+    cv_tasks = [t for t in comparison.tasks if t.cv]
+    if cv_tasks:
+        lines.append(
+            f"Cross-validation: the {metric} OOF column, its CI and the p-values are computed "
+            "over the pooled out-of-fold predictions (every record predicted once, by the model "
+            "not trained on its fold), paired by record id; folds mean ± sd is over the "
+            "per-fold figures in metrics.json (sample sd)."
+        )
+        if any(not t.cv["same_folds"] for t in cv_tasks):
+            lines.append(
+                "Warning: the runs' folds differ (another seed, eval.folds or data), so their "
+                "per-fold figures do not pair up."
+            )
     if any(
         not row.get(f"override:{k}")
         for t in comparison.tasks
@@ -520,6 +601,11 @@ def format_markdown(comparison: Comparison) -> str:
         for r in failed:
             lines.append(f"- {r.name} ({r.status}): {_one_line(r.error or '')} — {r.path}")
     return "\n".join(lines) + "\n"
+
+
+def _folds_text(cv: dict[str, Any]) -> str:
+    folds = sorted(set(cv["folds"].values()), key=str)
+    return "/".join(str(k) for k in folds) + "-fold"
 
 
 def _fmt_p(p: float) -> str:

@@ -25,6 +25,7 @@ from newsclf.evaluation import format_metrics_table
 from newsclf.pipeline import check_renamed_keys
 from newsclf.run_dir import ERROR_FILE, resume, write_error
 from newsclf.trainers import get_trainer, run
+from newsclf.trainers.cv import format_cv_summary
 
 __all__ = [
     "check_launcher",
@@ -86,6 +87,7 @@ def train_app(cfg: DictConfig) -> float:
         log.error("job failed; the sweep goes on (details in %s)", output_dir / ERROR_FILE)
         return float("nan")
     print(format_metrics_table(payload["tasks"]), end="")
+    print(format_cv_summary(payload["tasks"]), end="")
     print(f"model:   {payload['model_dir']}")
     print(f"metrics: {output_dir / 'metrics.json'}")
     return headline_metric(payload)

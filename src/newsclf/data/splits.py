@@ -15,12 +15,19 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.model_selection import StratifiedGroupKFold, StratifiedShuffleSplit
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, StratifiedShuffleSplit
 
-from newsclf.data.records import Record
+from newsclf.data.records import FIELDS, Record
 from newsclf.errors import ConfigError, DataError, NewsclfError
 
-__all__ = ["SPLITS", "STREAMABLE_SPLITS", "group_key", "held_out", "split_records"]
+__all__ = [
+    "SPLITS",
+    "STREAMABLE_SPLITS",
+    "cv_folds",
+    "group_key",
+    "held_out",
+    "split_records",
+]
 
 
 def _test_size(split: Mapping[str, Any]) -> float:
@@ -115,3 +122,65 @@ def split_records(
             hint="add examples, change split.test_size, or pass a test file (data.test=PATH)",
         ) from None
     return [records[i] for i in train_idx], [records[i] for i in eval_idx]
+
+
+def cv_folds(
+    records: Sequence[Record],
+    *,
+    folds: Any,
+    stratify: str,
+    seed: int,
+    group_field: str | None = "group",
+) -> tuple[np.ndarray, str]:
+    """The fold (``0 .. folds-1``) of each record for K-fold cross-validation, and the scheme.
+
+    Stratified by the ``stratify`` label; when any record has a ``group_field`` value the folds
+    are grouped too (StratifiedGroupKFold: a story never sits in two folds, records without a
+    group form groups of their own), else plain StratifiedKFold. Shuffled with ``seed``, so the
+    same records and seed give the same folds.
+    """
+    if isinstance(folds, bool) or not isinstance(folds, int) or folds < 2:
+        raise ConfigError(f"must be an integer >= 2, got {folds!r}", key="eval.folds")
+    if group_field is not None and group_field not in FIELDS:
+        raise ConfigError(
+            f"{group_field!r} is not a record field",
+            key="eval.group_field",
+            hint=f"one of {', '.join(FIELDS)}, or null to ignore groups",
+        )
+    if len(records) < folds:
+        raise DataError(
+            f"{len(records)} records cannot fill {folds} folds",
+            hint="lower eval.folds or add records",
+        )
+    y = np.asarray([r.label(stratify) for r in records], dtype=object)
+    grouped = group_field is not None and any(getattr(r, group_field) for r in records)
+    x = np.zeros(len(records))
+    if grouped:
+        assert group_field is not None
+        groups = np.asarray([group_key(r, group_field) for r in records], dtype=object)
+        n_groups = len(set(groups))
+        if n_groups < folds:
+            raise DataError(
+                f"only {n_groups} distinct groups; {folds}-fold grouped cross-validation needs "
+                f"at least {folds}",
+                field=group_field,
+                hint="lower eval.folds, add groups, or eval.group_field=null to ignore groups",
+            )
+        cv: Any = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+        parts = cv.split(x, y, groups)
+        scheme = f"{folds}-fold cross-validation stratified by {stratify}, grouped by {group_field}"
+    else:
+        cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+        parts = cv.split(x, y)
+        scheme = f"{folds}-fold cross-validation stratified by {stratify}"
+    fold_of = np.full(len(records), -1, dtype=int)
+    try:
+        for k, (_, test_idx) in enumerate(parts):
+            fold_of[test_idx] = k
+    except ValueError as exc:  # sklearn: e.g. more folds than members of every class
+        raise DataError(
+            f"cannot make {folds} folds of '{stratify}': {exc}",
+            field=stratify,
+            hint="lower eval.folds or add examples",
+        ) from None
+    return fold_of, f"{scheme} (seed {seed})"

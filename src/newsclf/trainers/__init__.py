@@ -12,6 +12,7 @@ from omegaconf import DictConfig
 from newsclf.errors import ConfigError
 from newsclf.pipeline import check_config, config_tasks
 from newsclf.trainers.base import Fitted, Trainer, evaluate_and_save
+from newsclf.trainers.cv import check_eval, cross_validate_and_save
 from newsclf.trainers.memory import MemoryTrainer
 from newsclf.trainers.streaming import INCREMENTAL_MODELS, StreamingTrainer
 
@@ -58,11 +59,14 @@ def run(
 
     ``metrics.json`` also carries the run's resume key (``config_hash``, ``data_fingerprint``,
     see :mod:`newsclf.run_dir`) and the entries of ``info`` (e.g. the Hydra overrides).
+    ``eval=cv`` cross-validates instead of holding out (:mod:`newsclf.trainers.cv`).
     """
     started = time.perf_counter()
     output_dir = Path(output_dir).absolute()
     output_dir.mkdir(parents=True, exist_ok=True)
     tasks = check_config(cfg)
     trainer = get_trainer(cfg, tasks)
+    if check_eval(cfg, trainer) == "cv":
+        return cross_validate_and_save(cfg, trainer, output_dir, started=started, info=info)
     fitted = trainer.fit(output_dir)
     return evaluate_and_save(cfg, trainer, fitted, output_dir, started=started, info=info)

@@ -9,13 +9,13 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from newsclf.data import Dataset, load_dataset, split_records, validate_records
 from newsclf.data.records import Record
 from newsclf.errors import ConfigError
-from newsclf.pipeline import TASK_SPECS, task_model
+from newsclf.pipeline import TASK_SPECS, TaskModel, task_model
 from newsclf.run_dir import data_fingerprint
 from newsclf.trainers.base import Fitted, Trainer, check_label_counts
 
@@ -29,7 +29,8 @@ class MemoryTrainer(Trainer):
 
     name = "memory"
 
-    def _load(self) -> Dataset:
+    def load(self) -> Dataset:
+        """The dataset, its records checked for every task (cross-validation reads it too)."""
         dataset = load_dataset(self.cfg.data)
         validate_records(dataset.train, tasks=self.tasks, labelled=True, source=dataset.source)
         if dataset.test is not None:
@@ -42,7 +43,7 @@ class MemoryTrainer(Trainer):
 
     def fit(self, output_dir: Path) -> Fitted:
         cfg, tasks = self.cfg, self.tasks
-        dataset = self._load()
+        dataset = self.load()
         if dataset.test is not None:
             train, evaluation, split = dataset.train, dataset.test, "given test file"
         else:
@@ -65,27 +66,7 @@ class MemoryTrainer(Trainer):
         )
         models, seconds = {}, {}
         for task in tasks:
-            model = task_model(cfg, task)
-            t0 = time.perf_counter()
-            labels = [r.label(TASK_SPECS[task].label_field) for r in train]
-            try:
-                model.pipeline.fit(model.inputs(train), labels)
-            except ValueError as exc:  # e.g. min_df above the corpus size, too few per class
-                raise ConfigError(
-                    f"fitting the {task} model failed: {exc}",
-                    key="features/model",
-                    hint="check the features and model parameters against the data size",
-                ) from None
-            seconds[task] = time.perf_counter() - t0
-            log.info(
-                "%s: fitted %s on %d records (%d classes) in %.1f s",
-                task,
-                cfg.model.name,
-                len(train),
-                len(set(labels)),
-                seconds[task],
-            )
-            models[task] = model
+            models[task], seconds[task] = self.fit_task(task, train)
         self._evaluation = evaluation
         return Fitted(
             models=models,
@@ -96,6 +77,30 @@ class MemoryTrainer(Trainer):
             task_seconds=seconds,
             data_fingerprint=data_fingerprint([*dataset.train, *(dataset.test or [])], tasks),
         )
+
+    def fit_task(self, task: str, train: Sequence[Record]) -> tuple[TaskModel, float]:
+        """A fresh ``task`` pipeline fitted on ``train``, and the seconds it took."""
+        model = task_model(self.cfg, task)
+        t0 = time.perf_counter()
+        labels = [r.label(TASK_SPECS[task].label_field) for r in train]
+        try:
+            model.pipeline.fit(model.inputs(train), labels)
+        except ValueError as exc:  # e.g. min_df above the corpus size, too few per class
+            raise ConfigError(
+                f"fitting the {task} model failed: {exc}",
+                key="features/model",
+                hint="check the features and model parameters against the data size",
+            ) from None
+        seconds = time.perf_counter() - t0
+        log.info(
+            "%s: fitted %s on %d records (%d classes) in %.1f s",
+            task,
+            self.cfg.model.name,
+            len(train),
+            len(set(labels)),
+            seconds,
+        )
+        return model, seconds
 
     def evaluation_records(self, fitted: Fitted) -> Iterator[list[Record]]:
         yield self._evaluation
