@@ -130,6 +130,13 @@ def _parser() -> argparse.ArgumentParser:
         help="also write one JSONL line per input record: prediction, gold label(s), or error",
     )
     evaluate.add_argument(
+        "--errors",
+        metavar="PATH",
+        help="also write the misclassified records as JSONL (per task, most confident mistake "
+        "first): gold, prediction, confusion, the 3 best labels with scores and the record's "
+        "fields; prints the largest confusions",
+    )
+    evaluate.add_argument(
         "--resamples",
         type=int,
         default=None,
@@ -335,10 +342,22 @@ def _evaluate(args: argparse.Namespace) -> int:
     with _atomic_output(output) as fh:
         fh.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     print(format_metrics_table(result.tasks), end="")
+    if args.errors:
+        _write_errors(args, result)
     if payload["errors"]:
         print(f"skipped in the scores: {len(payload['errors'])} records with errors (see JSON)")
     print(f"metrics: {Path(output).absolute()}")
     return 0
+
+
+def _write_errors(args: argparse.Namespace, result: Any) -> None:
+    """``evaluate --errors``: the misclassified records, and the largest confusions printed."""
+    from newsclf.errors_report import error_report
+
+    report = error_report(result.rows, _read_entries(args), list(result.tasks))
+    _write_rows(args.errors, report.errors)
+    print(report.summary(), end="")
+    print(f"errors:  {Path(args.errors).absolute()} ({len(report.errors)} misclassified)")
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -442,6 +461,13 @@ def _add_compare_parser(sub: Any) -> None:
     compare.add_argument("--confidence", type=float, default=0.95, help="CI level (0.95)")
     compare.add_argument("--seed", type=int, default=0, help="seed of the resampling")
     compare.add_argument("--no-plots", action="store_true", help="write only the tables")
+    compare.add_argument(
+        "--confusions",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also print the N largest confusions (gold -> predicted) of each task's best run",
+    )
     add_verbosity(compare)
 
 
@@ -450,6 +476,8 @@ def _compare(args: argparse.Namespace) -> int:
 
     if args.resamples < 1:
         raise ConfigError("must be at least 1", key="--resamples", hint="e.g. --resamples 1000")
+    if args.confusions < 0:
+        raise ConfigError("must be at least 0", key="--confusions", hint="e.g. --confusions 5")
     if not 0 < args.confidence < 1:
         raise ConfigError("must be between 0 and 1", key="--confidence", hint="e.g. 0.95")
     runs = find_runs(args.paths)
@@ -463,6 +491,10 @@ def _compare(args: argparse.Namespace) -> int:
     )
     out = write_comparison(comparison, args.out, plots=not args.no_plots)
     print(format_markdown(comparison), end="")
+    if args.confusions:
+        from newsclf.compare import format_best_confusions
+
+        print(format_best_confusions(comparison, args.confusions), end="")
     log.info("wrote compare.md, compare.csv, compare.json and plots to %s", out)
     return 0
 
