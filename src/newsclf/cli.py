@@ -47,6 +47,8 @@ commands:
   explain    most indicative n-grams per class of a linear model; why one record got its label
              newsclf explain outputs/DATE/TIME/model --task topic --top 20
              newsclf explain outputs/DATE/TIME/model --input articles.jsonl --id a17
+  card       write a Markdown model card (intended use, data, config, metrics with CIs, limits)
+             newsclf card outputs/DATE/TIME/model -o MODEL_CARD.md
   data       download a benchmark dataset (checksums verified); check a records file
              newsclf data fetch fnc1 --dest ~/datasets
              newsclf data check articles.jsonl
@@ -79,7 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
     sub = parser.add_subparsers(
-        dest="command", metavar="{train,predict,evaluate,export,tune,compare,explain,data}"
+        dest="command",
+        metavar="{train,predict,evaluate,export,tune,compare,explain,card,data}",
     )
     sub.add_parser("train", help="train and evaluate (Hydra app; see `newsclf train --help`)")
 
@@ -168,6 +171,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_tune_parser(sub)
     _add_compare_parser(sub)
     _cli_explain.add_parser(sub)
+    _add_card_parser(sub)
     _cli_data.add_parser(sub)
     return parser
 
@@ -499,6 +503,31 @@ def _compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_card_parser(sub: Any) -> None:
+    card = sub.add_parser(
+        "card",
+        help="write a Markdown model card for a trained model",
+        description="Write a model card for MODEL from its manifest (tasks, labels, config, "
+        "data fingerprint, metrics with CIs, calibration and breakdowns when present) and the "
+        "run's metrics.json when the model is still in its run dir (data sizes, split): "
+        "intended use, training data, configuration, evaluation and limitations.",
+    )
+    card.add_argument("model", help="artifact directory (RUN_DIR/model)")
+    card.add_argument("-o", "--output", help="card file, e.g. MODEL_CARD.md (default: stdout)")
+    add_verbosity(card)
+
+
+def _card(args: argparse.Namespace) -> int:
+    from newsclf.card import model_card
+
+    text = model_card(args.model)
+    with _atomic_output(args.output) as out:
+        out.write(text)
+    if args.output:
+        log.info("wrote the model card to %s", Path(args.output).absolute())
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI with ``argv`` (default: ``sys.argv[1:]``); returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -520,6 +549,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "tune": _tune,
         "compare": _compare,
         "explain": _cli_explain.run,
+        "card": _card,
         "data": _cli_data.run,
     }[args.command]
     try:
