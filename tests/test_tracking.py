@@ -92,6 +92,27 @@ def test_file_store_is_used_when_mlflow_allows_it(
     assert "topic.macro_f1" in run.data.metrics
 
 
+def test_a_store_that_cannot_be_written_is_reported_and_the_run_still_finishes(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "blocker").write_text("a file where the store's folder should be")
+    run_dir = tmp_path / "run"
+    uri = f"sqlite:///{tmp_path}/blocker/mlflow.db"
+    code = main(
+        [
+            "train",
+            f"hydra.run.dir={run_dir}",
+            *FAST,
+            "tracking=mlflow",
+            f"tracking.tracking_uri={uri}",
+        ]
+    )
+    assert code == 0
+    assert (run_dir / "metrics.json").is_file() and not (run_dir / "error.json").exists()
+    log = (run_dir / "train.log").read_text(encoding="utf-8")
+    assert f"the run is saved in {run_dir} but was not logged to mlflow" in log
+
+
 def test_missing_mlflow_is_a_config_error_naming_the_extra(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

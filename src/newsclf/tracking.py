@@ -166,6 +166,10 @@ class MlflowTracker(Tracker):
             database.parent.mkdir(parents=True, exist_ok=True)
 
     def log_run(self, cfg: DictConfig, output_dir: Path, payload: Mapping[str, Any]) -> None:
+        with _quiet():
+            self._log_run(cfg, output_dir, payload)
+
+    def _log_run(self, cfg: DictConfig, output_dir: Path, payload: Mapping[str, Any]) -> None:
         from mlflow import MlflowClient
         from mlflow.entities import Metric, Param
         from mlflow.exceptions import MlflowException
@@ -182,48 +186,47 @@ class MlflowTracker(Tracker):
             "newsclf.overrides": " ".join(payload.get("overrides", []))[:MAX_PARAM_LENGTH],
         }
         self._prepare_store()
-        with _quiet():
-            try:
-                client = MlflowClient(tracking_uri=self.tracking_uri)
-                experiment = client.get_experiment_by_name(self.experiment_name)
-                experiment_id = (
-                    experiment.experiment_id
-                    if experiment is not None
-                    else client.create_experiment(
-                        self.experiment_name, artifact_location=self._artifact_location()
-                    )
+        try:
+            client = MlflowClient(tracking_uri=self.tracking_uri)
+            experiment = client.get_experiment_by_name(self.experiment_name)
+            experiment_id = (
+                experiment.experiment_id
+                if experiment is not None
+                else client.create_experiment(
+                    self.experiment_name, artifact_location=self._artifact_location()
                 )
-                run = client.create_run(
-                    experiment_id, run_name=self.run_name or output_dir.name, tags=tags
-                )
-            except MlflowException as exc:
-                raise ConfigError(
-                    f"cannot open the MLflow store {self.tracking_uri}: {exc.message}",
-                    key="tracking.tracking_uri",
-                    hint="e.g. tracking.tracking_uri=sqlite:///$PWD/mlruns/mlflow.db; a file: "
-                    "store also needs MLFLOW_ALLOW_FILE_STORE=true with MLflow 3.x",
-                ) from None
-            run_id = run.info.run_id
-            status = "FAILED"
-            try:
-                items = list(params.items())
-                for start in range(0, len(items), 100):  # MLflow's batch limits
-                    batch = [Param(k, v) for k, v in items[start : start + 100]]
-                    client.log_batch(run_id, params=batch)
-                stamp = run.info.start_time
-                entries = [Metric(k, v, stamp, 0) for k, v in metrics.items()]
-                for start in range(0, len(entries), 1000):
-                    client.log_batch(run_id, metrics=entries[start : start + 1000])
-                if (output_dir / METRICS_FILE).is_file():
-                    client.log_artifact(run_id, str(output_dir / METRICS_FILE))
-                if (output_dir / ".hydra").is_dir():
-                    client.log_artifacts(run_id, str(output_dir / ".hydra"), "hydra")
-                model = Path(str(payload.get("model_dir", output_dir / "model")))
-                if model.is_dir():
-                    client.log_artifacts(run_id, str(model), "model")
-                status = "FINISHED"
-            finally:
-                client.set_terminated(run_id, status=status)
+            )
+            run = client.create_run(
+                experiment_id, run_name=self.run_name or output_dir.name, tags=tags
+            )
+        except MlflowException as exc:
+            raise ConfigError(
+                f"cannot open the MLflow store {self.tracking_uri}: {exc.message}",
+                key="tracking.tracking_uri",
+                hint="e.g. tracking.tracking_uri=sqlite:///$PWD/mlruns/mlflow.db; a file: "
+                "store also needs MLFLOW_ALLOW_FILE_STORE=true with MLflow 3.x",
+            ) from None
+        run_id = run.info.run_id
+        status = "FAILED"
+        try:
+            items = list(params.items())
+            for start in range(0, len(items), 100):  # MLflow's batch limits
+                batch = [Param(k, v) for k, v in items[start : start + 100]]
+                client.log_batch(run_id, params=batch)
+            stamp = run.info.start_time
+            entries = [Metric(k, v, stamp, 0) for k, v in metrics.items()]
+            for start in range(0, len(entries), 1000):
+                client.log_batch(run_id, metrics=entries[start : start + 1000])
+            if (output_dir / METRICS_FILE).is_file():
+                client.log_artifact(run_id, str(output_dir / METRICS_FILE))
+            if (output_dir / ".hydra").is_dir():
+                client.log_artifacts(run_id, str(output_dir / ".hydra"), "hydra")
+            model = Path(str(payload.get("model_dir", output_dir / "model")))
+            if model.is_dir():
+                client.log_artifacts(run_id, str(model), "model")
+            status = "FINISHED"
+        finally:
+            client.set_terminated(run_id, status=status)
         log.info(
             "logged to MLflow: experiment %r, run %s (%d params, %d metrics) at %s",
             self.experiment_name,
