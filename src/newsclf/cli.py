@@ -496,7 +496,7 @@ def _compare(args: argparse.Namespace) -> int:
     out = write_comparison(comparison, args.out, plots=not args.no_plots)
     print(format_markdown(comparison), end="")
     if args.confusions:
-        from newsclf.compare import format_best_confusions
+        from newsclf.errors_report import format_best_confusions
 
         print(format_best_confusions(comparison, args.confusions), end="")
     log.info("wrote compare.md, compare.csv, compare.json and plots to %s", out)

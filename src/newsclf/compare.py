@@ -36,14 +36,7 @@ from newsclf.evaluation.significance import (
 )
 from newsclf.run_dir import ERROR_FILE, METRICS_FILE, PREDICTIONS_FILE
 
-__all__ = [
-    "Comparison",
-    "Run",
-    "compare_runs",
-    "find_runs",
-    "format_best_confusions",
-    "write_comparison",
-]
+__all__ = ["Comparison", "Run", "compare_runs", "find_runs", "write_comparison"]
 
 log = logging.getLogger(__name__)
 
@@ -527,26 +520,6 @@ def format_markdown(comparison: Comparison) -> str:
         for r in failed:
             lines.append(f"- {r.name} ({r.status}): {_one_line(r.error or '')} — {r.path}")
     return "\n".join(lines) + "\n"
-
-
-def format_best_confusions(comparison: Comparison, n: int) -> str:
-    """Per task, the ``n`` largest off-diagonal cells of the best run's confusion matrix."""
-    from newsclf.errors_report import format_confusions, largest_confusions
-
-    lines = []
-    for t in comparison.tasks:
-        if not t.task or t.best is None:
-            continue
-        found = largest_confusions(t.labels, t.confusion_best, n, task=t.task)
-        lines.append("")
-        lines.append(
-            f"## {t.task}: largest confusions of the best run ({t.best}, n={t.n_examples})"
-        )
-        lines.append("")
-        lines.append("gold -> predicted, by count" if found else "no confusions: all correct")
-        text = format_confusions(found, total=t.n_examples)
-        lines += text.rstrip("\n").splitlines() if text else []
-    return "\n".join(lines) + ("\n" if lines else "")
 
 
 def _fmt_p(p: float) -> str:

@@ -11,12 +11,22 @@ import dataclasses
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsclf.data.records import Record
 from newsclf.errors import DataError
 
-__all__ = ["Confusion", "ErrorReport", "error_report", "format_confusions", "largest_confusions"]
+if TYPE_CHECKING:
+    from newsclf.compare import Comparison
+
+__all__ = [
+    "Confusion",
+    "ErrorReport",
+    "error_report",
+    "format_best_confusions",
+    "format_confusions",
+    "largest_confusions",
+]
 
 
 @dataclass(frozen=True)
@@ -149,4 +159,23 @@ def format_confusions(confusions: Sequence[Confusion], *, total: int | None = No
     for c in confusions:
         share = f" ({c.count / total:5.1%})" if total else ""
         lines.append(f"  {c.count:>4}{share}  {c}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def format_best_confusions(comparison: Comparison, n: int) -> str:
+    """``newsclf compare --confusions N``: per task, the ``n`` largest off-diagonal cells of the
+    best run's confusion matrix (over the examples the runs were compared on)."""
+    lines = []
+    for t in comparison.tasks:
+        if not t.task or t.best is None:
+            continue
+        found = largest_confusions(t.labels, t.confusion_best, n, task=t.task)
+        lines.append("")
+        lines.append(
+            f"## {t.task}: largest confusions of the best run ({t.best}, n={t.n_examples})"
+        )
+        lines.append("")
+        lines.append("gold -> predicted, by count" if found else "no confusions: all correct")
+        text = format_confusions(found, total=t.n_examples)
+        lines += text.rstrip("\n").splitlines() if text else []
     return "\n".join(lines) + ("\n" if lines else "")

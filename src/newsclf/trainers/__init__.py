@@ -11,7 +11,6 @@ from omegaconf import DictConfig
 
 from newsclf.errors import ConfigError
 from newsclf.pipeline import check_config, config_tasks
-from newsclf.tracking import get_tracker, log_finished_run
 from newsclf.trainers.base import Fitted, Trainer, evaluate_and_save
 from newsclf.trainers.memory import MemoryTrainer
 from newsclf.trainers.streaming import INCREMENTAL_MODELS, StreamingTrainer
@@ -65,8 +64,5 @@ def run(
     output_dir.mkdir(parents=True, exist_ok=True)
     tasks = check_config(cfg)
     trainer = get_trainer(cfg, tasks)
-    tracker = get_tracker(cfg)  # before the fit: a missing extra fails at once
     fitted = trainer.fit(output_dir)
-    payload = evaluate_and_save(cfg, trainer, fitted, output_dir, started=started, info=info)
-    log_finished_run(tracker, cfg, output_dir, payload)
-    return payload
+    return evaluate_and_save(cfg, trainer, fitted, output_dir, started=started, info=info)
