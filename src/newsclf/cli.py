@@ -463,8 +463,6 @@ def _add_compare_parser(sub: Any) -> None:
         help="bootstrap resamples and random swap patterns of the test (default: 1000)",
     )
     compare.add_argument("--confidence", type=float, default=0.95, help="CI level (0.95)")
-    compare.add_argument("--seed", type=int, default=0, help="seed of the resampling")
-    compare.add_argument("--no-plots", action="store_true", help="write only the tables")
     compare.add_argument(
         "--confusions",
         type=int,
@@ -472,6 +470,8 @@ def _add_compare_parser(sub: Any) -> None:
         metavar="N",
         help="also print the N largest confusions (gold -> predicted) of each task's best run",
     )
+    compare.add_argument("--seed", type=int, default=0, help="seed of the resampling")
+    compare.add_argument("--no-plots", action="store_true", help="write only the tables")
     add_verbosity(compare)
 
 
