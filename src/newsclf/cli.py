@@ -47,6 +47,8 @@ commands:
   explain    most indicative n-grams per class of a linear model; why one record got its label
              newsclf explain outputs/DATE/TIME/model --task topic --top 20
              newsclf explain outputs/DATE/TIME/model --input articles.jsonl --id a17
+  card       write a Markdown model card (intended use, data, config, metrics with CIs, limits)
+             newsclf card outputs/DATE/TIME/model -o MODEL_CARD.md
   data       download a benchmark dataset (checksums verified); check a records file
              newsclf data fetch fnc1 --dest ~/datasets
              newsclf data check articles.jsonl
@@ -79,7 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
     sub = parser.add_subparsers(
-        dest="command", metavar="{train,predict,evaluate,export,tune,compare,explain,data}"
+        dest="command",
+        metavar="{train,predict,evaluate,export,tune,compare,explain,card,data}",
     )
     sub.add_parser("train", help="train and evaluate (Hydra app; see `newsclf train --help`)")
 
@@ -130,6 +133,13 @@ def _parser() -> argparse.ArgumentParser:
         help="also write one JSONL line per input record: prediction, gold label(s), or error",
     )
     evaluate.add_argument(
+        "--errors",
+        metavar="PATH",
+        help="also write the misclassified records as JSONL (per task, most confident mistake "
+        "first): gold, prediction, confusion, the 3 best labels with scores and the record's "
+        "fields; prints the largest confusions",
+    )
+    evaluate.add_argument(
         "--resamples",
         type=int,
         default=None,
@@ -161,6 +171,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_tune_parser(sub)
     _add_compare_parser(sub)
     _cli_explain.add_parser(sub)
+    _add_card_parser(sub)
     _cli_data.add_parser(sub)
     return parser
 
@@ -335,10 +346,22 @@ def _evaluate(args: argparse.Namespace) -> int:
     with _atomic_output(output) as fh:
         fh.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     print(format_metrics_table(result.tasks), end="")
+    if args.errors:
+        _write_errors(args, result)
     if payload["errors"]:
         print(f"skipped in the scores: {len(payload['errors'])} records with errors (see JSON)")
     print(f"metrics: {Path(output).absolute()}")
     return 0
+
+
+def _write_errors(args: argparse.Namespace, result: Any) -> None:
+    """``evaluate --errors``: the misclassified records, and the largest confusions printed."""
+    from newsclf.errors_report import error_report
+
+    report = error_report(result.rows, _read_entries(args), list(result.tasks))
+    _write_rows(args.errors, report.errors)
+    print(report.summary(), end="")
+    print(f"errors:  {Path(args.errors).absolute()} ({len(report.errors)} misclassified)")
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -440,6 +463,13 @@ def _add_compare_parser(sub: Any) -> None:
         help="bootstrap resamples and random swap patterns of the test (default: 1000)",
     )
     compare.add_argument("--confidence", type=float, default=0.95, help="CI level (0.95)")
+    compare.add_argument(
+        "--confusions",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also print the N largest confusions (gold -> predicted) of each task's best run",
+    )
     compare.add_argument("--seed", type=int, default=0, help="seed of the resampling")
     compare.add_argument("--no-plots", action="store_true", help="write only the tables")
     add_verbosity(compare)
@@ -450,6 +480,8 @@ def _compare(args: argparse.Namespace) -> int:
 
     if args.resamples < 1:
         raise ConfigError("must be at least 1", key="--resamples", hint="e.g. --resamples 1000")
+    if args.confusions < 0:
+        raise ConfigError("must be at least 0", key="--confusions", hint="e.g. --confusions 5")
     if not 0 < args.confidence < 1:
         raise ConfigError("must be between 0 and 1", key="--confidence", hint="e.g. 0.95")
     runs = find_runs(args.paths)
@@ -463,7 +495,36 @@ def _compare(args: argparse.Namespace) -> int:
     )
     out = write_comparison(comparison, args.out, plots=not args.no_plots)
     print(format_markdown(comparison), end="")
+    if args.confusions:
+        from newsclf.errors_report import format_best_confusions
+
+        print(format_best_confusions(comparison, args.confusions), end="")
     log.info("wrote compare.md, compare.csv, compare.json and plots to %s", out)
+    return 0
+
+
+def _add_card_parser(sub: Any) -> None:
+    card = sub.add_parser(
+        "card",
+        help="write a Markdown model card for a trained model",
+        description="Write a model card for MODEL from its manifest (tasks, labels, config, "
+        "data fingerprint, metrics with CIs, calibration and breakdowns when present) and the "
+        "run's metrics.json when the model is still in its run dir (data sizes, split): "
+        "intended use, training data, configuration, evaluation and limitations.",
+    )
+    card.add_argument("model", help="artifact directory (RUN_DIR/model)")
+    card.add_argument("-o", "--output", help="card file, e.g. MODEL_CARD.md (default: stdout)")
+    add_verbosity(card)
+
+
+def _card(args: argparse.Namespace) -> int:
+    from newsclf.card import model_card
+
+    text = model_card(args.model)
+    with _atomic_output(args.output) as out:
+        out.write(text)
+    if args.output:
+        log.info("wrote the model card to %s", Path(args.output).absolute())
     return 0
 
 
@@ -488,6 +549,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "tune": _tune,
         "compare": _compare,
         "explain": _cli_explain.run,
+        "card": _card,
         "data": _cli_data.run,
     }[args.command]
     try:

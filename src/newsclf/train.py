@@ -24,6 +24,7 @@ from newsclf.errors import ConfigError, NewsclfError
 from newsclf.evaluation import format_metrics_table
 from newsclf.pipeline import check_renamed_keys
 from newsclf.run_dir import ERROR_FILE, resume, write_error
+from newsclf.tracking import get_tracker, log_finished_run
 from newsclf.trainers import get_trainer, run
 from newsclf.trainers.cv import format_cv_summary
 
@@ -72,8 +73,10 @@ def train_app(cfg: DictConfig) -> float:
                 time.perf_counter() - started,
             )
         else:
+            tracker = get_tracker(cfg)  # before the fit: a missing extra fails at once
             overrides = list(HydraConfig.get().overrides.task)
             payload = run(cfg, output_dir, info={"overrides": overrides})
+            log_finished_run(tracker, cfg, output_dir, payload)
     except Exception as exc:
         if isinstance(exc, NewsclfError):
             log.error("error: %s", exc)
