@@ -152,3 +152,34 @@ def test_demo_run_metrics_have_hu_and_en_breakdowns_for_both_tasks(demo_run: Pat
         assert {"n", "small", "accuracy", "macro_f1", "macro_f1_ci"} <= set(lang["hu"])
         assert sum(s["n"] for s in m["breakdowns"]["target"].values()) == n_eval
         assert "calibration" in m
+
+
+def test_evaluate_by_lang_and_group_scores_each_slice(demo_run: Path) -> None:
+    import newsclf
+    from newsclf.data.loaders import demo_path
+
+    result = newsclf.evaluate(demo_run / "model", demo_path(), resamples=0, by=["lang", "group"])
+    for task in ("topic", "stance"):
+        breakdowns = result.tasks[task]["breakdowns"]
+        assert set(breakdowns) == {"lang", "group"}
+        assert sum(s["n"] for s in breakdowns["lang"].values()) == result.n_scored
+        assert all(s["small"] for s in breakdowns["group"].values())  # ~5 articles per group
+        assert "calibration" in result.tasks[task]
+    with pytest.raises(ConfigError, match="outlet"):
+        newsclf.evaluate(demo_run / "model", demo_path(), by=["outlet"])
+
+
+def test_cli_evaluate_by_prints_and_writes_the_slices(
+    demo_run: Path, tmp_path: Path, capsys
+) -> None:
+    from newsclf.cli import main
+    from newsclf.data.loaders import demo_path
+
+    out = tmp_path / "m.json"
+    args = ["evaluate", str(demo_run / "model"), str(demo_path()), "-o", str(out)]
+    assert main([*args, "--resamples", "0", "--by", "lang"]) == 0
+    printed = capsys.readouterr().out
+    assert "topic by lang" in printed and "stance by lang" in printed
+    assert set(json.loads(out.read_text())["tasks"]["topic"]["breakdowns"]["lang"]) == {"hu", "en"}
+    assert main([*args, "--by", "outlet"]) == 2
+    assert "lang, group, target" in capsys.readouterr().err

@@ -138,6 +138,14 @@ def _parser() -> argparse.ArgumentParser:
     # deprecated spelling of --resamples (warns); hidden from --help
     evaluate.add_argument("--bootstrap", type=int, default=None, help=argparse.SUPPRESS)
     evaluate.add_argument("--seed", type=int, default=0, help="bootstrap seed")
+    evaluate.add_argument(
+        "--by",
+        action="append",
+        default=[],
+        metavar="FIELD",
+        help="also score each value of this record field separately (repeatable): lang (the "
+        "record's, else detected), group, target, ...; slices under 20 records are flagged",
+    )
 
     export = sub.add_parser(
         "export",
@@ -323,6 +331,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         on_error=args.on_error,
         encoding=args.encoding,
         fmt=args.format,
+        by=args.by,
     )
     output = args.output or f"{Path(args.input).stem}.metrics.json"
     payload = {

@@ -160,7 +160,7 @@ def format_breakdowns(metrics: Mapping[str, Mapping[str, Any]]) -> str:
         for field, slices in (m.get("breakdowns") or {}).items():
             extra = next(iter(slices.values()), {})
             head = f"{task} by {field}"
-            cols = f"{'slice':<24} {'n':>5} {'accuracy':>8} {'macro-F1':>8} {'95% CI':>13}"
+            cols = f"{'slice':<24} {'n':>5} {'accuracy':>8} {'macro-F1':>8} {'CI':>13}"
             cols += " F_avg" if "favg" in extra else ""
             cols += "  FNC %" if "fnc" in extra else ""
             cols += "  Brier    ECE" if "calibration" in extra else ""
@@ -177,6 +177,6 @@ def format_breakdowns(metrics: Mapping[str, Mapping[str, Any]]) -> str:
                     row += f" {s['calibration']['brier']:>6.3f} {s['calibration']['ece']:>6.3f}"
                 lines.append(row + ("  small" if s["small"] else ""))
             lines.append("")
-    if lines:
+    if any("small" in line.split()[-1:] for line in lines):
         lines.append("small: fewer records than the slice minimum (eval.min_slice); read with care")
     return "\n".join(lines) + ("\n" if lines else "")
