@@ -451,16 +451,38 @@ def _add_compare_parser(sub: Any) -> None:
     compare.add_argument("--confidence", type=float, default=0.95, help="CI level (0.95)")
     compare.add_argument("--seed", type=int, default=0, help="seed of the resampling")
     compare.add_argument("--no-plots", action="store_true", help="write only the tables")
+    compare.add_argument(
+        "--by",
+        action="append",
+        default=[],
+        metavar="FIELD",
+        help="also a table of the metric per slice of this record field per run (lang, group, "
+        "target, ...; read from the breakdowns in each run's metrics.json; repeatable)",
+    )
+    compare.add_argument(
+        "--reliability",
+        metavar="PNG",
+        help="write a reliability diagram of every run's top-label probabilities (needs the "
+        "plot extra)",
+    )
     add_verbosity(compare)
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from newsclf.compare import compare_runs, find_runs, format_markdown, write_comparison
+    from newsclf.compare import (
+        compare_runs,
+        find_runs,
+        format_markdown,
+        write_comparison,
+        write_reliability,
+    )
+    from newsclf.evaluation.breakdown import check_breakdown_fields
 
     if args.resamples < 1:
         raise ConfigError("must be at least 1", key="--resamples", hint="e.g. --resamples 1000")
     if not 0 < args.confidence < 1:
         raise ConfigError("must be between 0 and 1", key="--confidence", hint="e.g. 0.95")
+    by = check_breakdown_fields(args.by, key="--by")
     runs = find_runs(args.paths)
     comparison = compare_runs(
         runs,
@@ -469,10 +491,15 @@ def _compare(args: argparse.Namespace) -> int:
         n_resamples=args.resamples,
         confidence=args.confidence,
         seed=args.seed,
+        by=by,
     )
     out = write_comparison(comparison, args.out, plots=not args.no_plots)
     print(format_markdown(comparison), end="")
     log.info("wrote compare.md, compare.csv, compare.json and plots to %s", out)
+    if args.reliability:
+        png = write_reliability(comparison, args.reliability)
+        if png is not None:
+            log.info("wrote the reliability diagram to %s", png)
     return 0
 
 
