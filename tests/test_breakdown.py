@@ -183,3 +183,37 @@ def test_cli_evaluate_by_prints_and_writes_the_slices(
     assert set(json.loads(out.read_text())["tasks"]["topic"]["breakdowns"]["lang"]) == {"hu", "en"}
     assert main([*args, "--by", "outlet"]) == 2
     assert "lang, group, target" in capsys.readouterr().err
+
+
+def test_semeval_style_run_reports_per_target_favg(tmp_path: Path, write_jsonl) -> None:
+    """A FAVOR/AGAINST/NONE stance run: every target's F_avg is F_avg of its own examples."""
+    import random
+
+    from newsclf.cli import main
+
+    rng = random.Random(0)
+    words = {"FAVOR": "support great yes", "AGAINST": "oppose terrible no", "NONE": "weather lunch"}
+    targets = ["Atheism", "Climate Change", "Feminism", "Hillary Clinton", "Abortion"]
+    rows = []
+    for i in range(300):
+        target, stance = targets[i % 5], rng.choice(list(words))
+        text = f"{words[stance]} {rng.choice(['today', 'really', 'again'])} about {target}"
+        rows.append({"id": f"t{i}", "text": text, "target": target, "stance": stance})
+    data = write_jsonl(rows, "semeval.jsonl")
+    run = tmp_path / "run"
+    overrides = [f"data.train={data}", "tasks=[stance]", "eval.resamples=0"]
+    assert (
+        main(["train", "data=records", *overrides, "split=stratified", f"hydra.run.dir={run}"]) == 0
+    )
+    metrics = json.loads((run / "metrics.json").read_text(encoding="utf-8"))["tasks"]["stance"]
+    per_target = metrics["breakdowns"]["target"]
+    assert set(per_target) == set(targets)
+    predictions = [
+        json.loads(line) for line in (run / "predictions.jsonl").read_text().splitlines()
+    ]
+    by_id = {r["id"]: r["target"] for r in rows}
+    for target, m in per_target.items():
+        mine = [p for p in predictions if by_id[p["id"]] == target]
+        assert m["n"] == len(mine)
+        expected = f_avg([p["stance_gold"] for p in mine], [p["stance"] for p in mine])
+        assert m["favg"]["score"] == pytest.approx(expected)
