@@ -41,9 +41,13 @@ def test_each_slice_gets_its_own_n_accuracy_and_macro_f1() -> None:
 
 
 def test_slices_below_the_minimum_are_flagged_not_hidden() -> None:
-    result = breakdown(GOLD, PRED, LANG, labels=["a", "b"], n_resamples=0, min_slice=3)
+    result = breakdown(GOLD, PRED, LANG, labels=["a", "b"], n_resamples=50, min_slice=3)
     assert result["en"]["small"] is True
+    assert result["en"]["macro_f1"] == pytest.approx(1 / 3)  # scored all the same
+    assert result["en"]["macro_f1_ci"] is None  # but no bootstrap of 2 examples
     assert result["hu"]["small"] is False
+    low, high = result["hu"]["macro_f1_ci"]
+    assert low <= result["hu"]["macro_f1"] <= high
 
 
 def test_records_without_a_value_form_the_none_slice_listed_last() -> None:
@@ -71,7 +75,12 @@ def test_per_target_favg_is_pinned_by_hand() -> None:
 
 def test_per_target_favg_equals_favg_on_the_target_subset() -> None:
     result = breakdown(
-        STANCE_GOLD, STANCE_PRED, TARGETS, labels=["AGAINST", "FAVOR", "NONE"], n_resamples=50
+        STANCE_GOLD,
+        STANCE_PRED,
+        TARGETS,
+        labels=["AGAINST", "FAVOR", "NONE"],
+        n_resamples=50,
+        min_slice=2,
     )
     for target in ("T1", "T2"):
         idx = [i for i, t in enumerate(TARGETS) if t == target]

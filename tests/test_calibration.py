@@ -7,12 +7,14 @@ import math
 from pathlib import Path
 
 import pytest
+from sklearn.metrics import log_loss as sklearn_log_loss
 
 from newsclf.errors import ConfigError, DataError
 from newsclf.evaluation.calibration import (
     brier_score,
     calibration_report,
     expected_calibration_error,
+    log_loss,
     reliability_bins,
 )
 from newsclf.models.registry import build_model
@@ -40,6 +42,9 @@ def test_log_loss_is_the_mean_negative_log_probability_of_the_gold_class() -> No
     # -(ln 0.7 + ln 0.5 + ln 0.2) / 3 = (0.356675 + 0.693147 + 1.609438) / 3
     assert report["log_loss"] == pytest.approx(0.886420, abs=1e-6)
     assert report["log_loss"] == pytest.approx(-(math.log(0.7) + math.log(0.5) + math.log(0.2)) / 3)
+    assert report["log_loss"] == pytest.approx(sklearn_log_loss(GOLD, PROBA, labels=LABELS))
+    # a gold class at probability 0 is clipped to machine epsilon, as in scikit-learn
+    assert log_loss(["c"], [[0.5, 0.5, 0.0]], LABELS) == pytest.approx(-math.log(2.0**-52))
 
 
 def test_ece_weights_each_bin_gap_between_accuracy_and_mean_top_probability() -> None:

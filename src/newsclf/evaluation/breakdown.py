@@ -6,7 +6,8 @@ can win on four targets and collapse on one). :func:`breakdown` scores each valu
 field separately: ``n``, accuracy, macro-F1 with its bootstrap CI, F_avg for FAVOR/AGAINST/NONE
 label sets (per target: SemEval's per-target F_avg), the FNC-1 score for FNC-1 label sets, and
 Brier / log loss / ECE when probabilities are given. Slices with fewer than ``min_slice``
-records are flagged ``small: true``, not hidden: their figures are noisy, not wrong.
+records are flagged ``small: true``, not hidden: their figures are noisy, not wrong. They get
+no CI (``null``): a percentile bootstrap of a handful of examples is not to be trusted.
 
 The slice of a record is its field's value; records without one form the slice ``(none)``. The
 ``lang`` slice is the record's ``lang`` when set and otherwise the language newsclf's own
@@ -20,11 +21,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import precision_recall_fscore_support
 
 from newsclf.data.records import Record
 from newsclf.errors import ConfigError
-from newsclf.evaluation.bootstrap import bootstrap_ci
+from newsclf.evaluation.bootstrap import (
+    accuracy_from_confusion,
+    bootstrap_ci,
+    confusion_codes,
+    macro_f1_from_confusion,
+)
 from newsclf.evaluation.calibration import calibration_report
 from newsclf.evaluation.favg import favg_report, is_favg_label_set
 from newsclf.evaluation.fnc import fnc_report, is_fnc_label_set
@@ -87,23 +92,29 @@ def slice_metrics(
     y_pred = [str(y) for y in y_pred]
     seen = set(y_true) | set(y_pred)
     present = [label for label in labels if label in seen] + sorted(seen - set(labels))
-    _, _, f, _ = precision_recall_fscore_support(y_true, y_pred, labels=present, zero_division=0)
-    low, high = bootstrap_ci(
-        y_true, y_pred, labels=present, n_resamples=n_resamples, confidence=confidence, seed=seed
-    )
+    # from the confusion matrix (as the bootstrap does): scikit-learn's input checks would cost
+    # milliseconds per slice, and a field like `group` can have thousands of slices
+    codes, k = confusion_codes(y_true, y_pred, present)
+    cm = np.bincount(codes, minlength=k * k).reshape(k, k)
     n = len(y_true)
+    small = n < min_slice
+    # no CI for a small slice: a percentile bootstrap of a handful of examples is not to be
+    # trusted, and a field such as `group` can have thousands of small slices
+    resamples = 0 if small else n_resamples
+    low, high = bootstrap_ci(
+        y_true, y_pred, labels=present, n_resamples=resamples, confidence=confidence, seed=seed
+    )
     result: dict[str, Any] = {
         "n": n,
-        "small": n < min_slice,
-        "accuracy": float(np.mean([t == p for t, p in zip(y_true, y_pred, strict=True)])),
-        "macro_f1": float(np.mean(f)) if len(f) else float("nan"),
-        "macro_f1_ci": [low, high],
+        "small": small,
+        "accuracy": float(accuracy_from_confusion(cm)),
+        "macro_f1": float(macro_f1_from_confusion(cm)) if n else float("nan"),
+        "macro_f1_ci": None if small else [low, high],
     }
     if is_favg_label_set(labels):
-        favg = favg_report(
-            y_true, y_pred, n_resamples=n_resamples, confidence=confidence, seed=seed
-        )
-        result["favg"] = {k: favg[k] for k in ("score", "f1_favor", "f1_against", "ci")}
+        favg = favg_report(y_true, y_pred, n_resamples=resamples, confidence=confidence, seed=seed)
+        result["favg"] = {k: favg[k] for k in ("score", "f1_favor", "f1_against")}
+        result["favg"]["ci"] = None if small else favg["ci"]
     if is_fnc_label_set(labels):
         result["fnc"] = fnc_report(y_true, y_pred)["score"]
     if proba is not None:
@@ -166,7 +177,7 @@ def format_breakdowns(metrics: Mapping[str, Mapping[str, Any]]) -> str:
             cols += "  Brier    ECE" if "calibration" in extra else ""
             lines += [head, cols]
             for value, s in slices.items():
-                low, high = s["macro_f1_ci"]
+                low, high = s["macro_f1_ci"] or (float("nan"), float("nan"))
                 ci = f"{low:.3f}-{high:.3f}" if low == low else ""
                 name = value if len(value) <= 24 else value[:23] + "…"
                 row = f"{name:<24} {s['n']:>5d} {s['accuracy']:>8.3f} {s['macro_f1']:>8.3f}"
