@@ -45,6 +45,7 @@ def _options(group: str) -> list[str]:
 CASES = [f"{g}={o}" for g in ("features", "model", "target_aware") for o in _options(g)] + [
     "model.params.calibration=none",
     "model.params.calibration=isotonic",
+    "model.params.calibration=temperature",
 ]
 
 

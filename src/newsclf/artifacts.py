@@ -75,6 +75,7 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "newsclf.text.tokenize.WordAnalyzer",
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
+    "sklearn.calibration._TemperatureScaling",
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
 )
 

@@ -148,6 +148,14 @@ def _parser() -> argparse.ArgumentParser:
     # deprecated spelling of --resamples (warns); hidden from --help
     evaluate.add_argument("--bootstrap", type=int, default=None, help=argparse.SUPPRESS)
     evaluate.add_argument("--seed", type=int, default=0, help="bootstrap seed")
+    evaluate.add_argument(
+        "--by",
+        action="append",
+        default=[],
+        metavar="FIELD",
+        help="also score each value of this record field separately (repeatable): lang (the "
+        "record's, else detected), group, target, ...; slices under 20 records are flagged",
+    )
 
     export = sub.add_parser(
         "export",
@@ -334,6 +342,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         on_error=args.on_error,
         encoding=args.encoding,
         fmt=args.format,
+        by=args.by,
     )
     output = args.output or f"{Path(args.input).stem}.metrics.json"
     payload = {
@@ -472,11 +481,32 @@ def _add_compare_parser(sub: Any) -> None:
     )
     compare.add_argument("--seed", type=int, default=0, help="seed of the resampling")
     compare.add_argument("--no-plots", action="store_true", help="write only the tables")
+    compare.add_argument(
+        "--by",
+        action="append",
+        default=[],
+        metavar="FIELD",
+        help="also a table of the metric per slice of this record field per run (lang, group, "
+        "target, ...; read from the breakdowns in each run's metrics.json; repeatable)",
+    )
+    compare.add_argument(
+        "--reliability",
+        metavar="PNG",
+        help="write a reliability diagram of every run's top-label probabilities (needs the "
+        "plot extra)",
+    )
     add_verbosity(compare)
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from newsclf.compare import compare_runs, find_runs, format_markdown, write_comparison
+    from newsclf.compare import (
+        compare_runs,
+        find_runs,
+        format_markdown,
+        write_comparison,
+        write_reliability,
+    )
+    from newsclf.evaluation.breakdown import check_breakdown_fields
 
     if args.resamples < 1:
         raise ConfigError("must be at least 1", key="--resamples", hint="e.g. --resamples 1000")
@@ -484,6 +514,7 @@ def _compare(args: argparse.Namespace) -> int:
         raise ConfigError("must be at least 0", key="--confusions", hint="e.g. --confusions 5")
     if not 0 < args.confidence < 1:
         raise ConfigError("must be between 0 and 1", key="--confidence", hint="e.g. 0.95")
+    by = check_breakdown_fields(args.by, key="--by")
     runs = find_runs(args.paths)
     comparison = compare_runs(
         runs,
@@ -492,6 +523,7 @@ def _compare(args: argparse.Namespace) -> int:
         n_resamples=args.resamples,
         confidence=args.confidence,
         seed=args.seed,
+        by=by,
     )
     out = write_comparison(comparison, args.out, plots=not args.no_plots)
     print(format_markdown(comparison), end="")
@@ -500,6 +532,10 @@ def _compare(args: argparse.Namespace) -> int:
 
         print(format_best_confusions(comparison, args.confusions), end="")
     log.info("wrote compare.md, compare.csv, compare.json and plots to %s", out)
+    if args.reliability:
+        png = write_reliability(comparison, args.reliability)
+        if png is not None:
+            log.info("wrote the reliability diagram to %s", png)
     return 0
 
 

@@ -40,7 +40,15 @@ from newsclf.evaluation.significance import (
 )
 from newsclf.run_dir import ERROR_FILE, METRICS_FILE, PREDICTIONS_FILE
 
-__all__ = ["Comparison", "Run", "compare_runs", "find_runs", "write_comparison"]
+__all__ = [
+    "Comparison",
+    "Run",
+    "SliceTable",
+    "compare_runs",
+    "find_runs",
+    "write_comparison",
+    "write_reliability",
+]
 
 log = logging.getLogger(__name__)
 
@@ -201,6 +209,20 @@ class TaskComparison:
 
 
 @dataclass
+class SliceTable:
+    """One task's metric per slice of a record field (``--by``), per run, from metrics.json."""
+
+    task: str
+    field: str
+    slices: list[str]
+    #: run name -> slice -> the slice's metrics as the run's metrics.json has them
+    cells: dict[str, dict[str, dict[str, Any]]]
+    #: finished runs whose metrics.json has no such breakdown (trained before it existed, or
+    #: with the field left out of eval.breakdowns)
+    missing: list[str]
+
+
+@dataclass
 class Comparison:
     """Everything ``newsclf compare`` reports."""
 
@@ -210,6 +232,7 @@ class Comparison:
     override_keys: list[str]
     tasks: list[TaskComparison]
     runs: list[Run]
+    breakdowns: list[SliceTable] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -243,6 +266,22 @@ class Comparison:
                 }
                 for t in self.tasks
             },
+            **(
+                {
+                    "breakdowns": [
+                        {
+                            "task": b.task,
+                            "field": b.field,
+                            "slices": b.slices,
+                            "runs": b.cells,
+                            "missing": b.missing,
+                        }
+                        for b in self.breakdowns
+                    ]
+                }
+                if self.breakdowns
+                else {}
+            ),
         }
 
 
@@ -343,8 +382,10 @@ def compare_runs(
     n_resamples: int = 1000,
     confidence: float = 0.95,
     seed: int = 0,
+    by: Sequence[str] = (),
 ) -> Comparison:
-    """Per task: metric with bootstrap CI per run, the best run, paired tests against it."""
+    """Per task: metric with bootstrap CI per run, the best run, paired tests against it; per
+    field of ``by`` (``lang``, ``group``, ``target``...) the metric of each slice per run."""
     if metric not in CONFUSION_METRICS:
         raise ConfigError(
             f"unknown metric {metric!r}",
@@ -489,7 +530,38 @@ def compare_runs(
             for r in runs
         ]
         results.append(TaskComparison("", rows, None, [], 0, [], {}))
-    return Comparison(metric, confidence, n_resamples, keys, results, list(runs))
+    tables = [_slice_table(task, f, finished) for f in by for task in chosen]
+    return Comparison(metric, confidence, n_resamples, keys, results, list(runs), tables)
+
+
+def _slice_table(task: str, field_name: str, finished: Sequence[Run]) -> SliceTable:
+    """The ``breakdowns[field]`` of ``task`` in each finished run's metrics.json."""
+    from newsclf.evaluation.breakdown import MISSING_SLICE
+
+    cells: dict[str, dict[str, dict[str, Any]]] = {}
+    missing = []
+    for run in finished:
+        task_metrics = (run.metrics or {}).get("tasks", {}).get(task)
+        if task_metrics is None:
+            continue
+        slices = (task_metrics.get("breakdowns") or {}).get(field_name)
+        if slices is None:
+            missing.append(run.name)
+        else:
+            cells[run.name] = slices
+    if missing:
+        log.warning(
+            "%s: %d run(s) have no breakdown by %s in metrics.json (retrain them with this "
+            "newsclf version, with %s in eval.breakdowns): %s",
+            task,
+            len(missing),
+            field_name,
+            field_name,
+            missing,
+        )
+    values = sorted({v for slices in cells.values() for v in slices})
+    values.sort(key=lambda v: v == MISSING_SLICE)
+    return SliceTable(task, field_name, values, cells, missing)
 
 
 def _per_class_f1(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> dict:
@@ -566,6 +638,8 @@ def format_markdown(comparison: Comparison) -> str:
                     cells += [""] * (7 if t.cv else 6)
             lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
         lines.append("")
+    for table in comparison.breakdowns:
+        lines += _format_slice_table(table, metric)
     lines.append(
         f"CIs: {conf}% {CI_METHOD} ({comparison.n_resamples} resamples). "
         f"p (AR): {TEST_METHOD} test of each run against the best (★) on the same examples "
@@ -606,6 +680,35 @@ def format_markdown(comparison: Comparison) -> str:
 def _folds_text(cv: dict[str, Any]) -> str:
     folds = sorted(set(cv["folds"].values()), key=str)
     return "/".join(str(k) for k in folds) + "-fold"
+
+
+def _format_slice_table(table: SliceTable, metric: str) -> list[str]:
+    """Markdown: one row per slice, one column per run (the metric; F_avg for stance sets)."""
+    runs = list(table.cells)
+    lines = [f"## {table.task} by {table.field}: {metric} per slice", ""]
+    if not runs:
+        return [*lines, f"(no run has a breakdown by {table.field})", ""]
+    lines.append("| slice | n | " + " | ".join(runs) + " |")
+    lines.append("|---|---:|" + "|".join("---:" for _ in runs) + "|")
+    for value in table.slices:
+        first = next(table.cells[r][value] for r in runs if value in table.cells[r])
+        n = f"{first['n']} (small)" if first.get("small") else str(first["n"])
+        cells = []
+        for run in runs:
+            s = table.cells[run].get(value)
+            if s is None or s.get(metric) is None:
+                cells.append("")
+                continue
+            cell = _fmt(s[metric])
+            if s.get("favg"):
+                cell += f" · F_avg {_fmt(s['favg']['score'], 1)}"
+            cells.append(cell)
+        row = [value, n, *cells]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in row) + " |")
+    lines.append("")
+    if any(s.get("small") for slices in table.cells.values() for s in slices.values()):
+        lines += ["(small): fewer records than eval.min_slice of the run; noisy figures.", ""]
+    return lines
 
 
 def _fmt_p(p: float) -> str:
@@ -700,3 +803,54 @@ def _plots(comparison: Comparison, out: Path) -> None:
             title=f"{t.task}: per-class F1",
             path=out / f"{t.task}_per_class_f1.png",
         )
+
+
+def _top_label(run: Run, task: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """(correct, top probability) per evaluation example of ``run`` from predictions.jsonl."""
+    rows = run.predictions()
+    if not rows or f"{task}_scores" not in rows[0]:
+        return None
+    correct = np.array([str(r[task]) == str(r[f"{task}_gold"]) for r in rows], dtype=int)
+    confidence = np.array([max(r[f"{task}_scores"].values()) for r in rows], dtype=float)
+    total = np.array([sum(r[f"{task}_scores"].values()) for r in rows], dtype=float)
+    return correct, np.divide(confidence, total, out=confidence.copy(), where=total > 0)
+
+
+def write_reliability(
+    comparison: Comparison, path: str | Path, *, bins: int | None = None
+) -> Path | None:
+    """A reliability-diagram PNG: per task, each finished run's top-label calibration curve.
+
+    The curve bins the top probability of each example (equal-width ``bins``; default the
+    ``calibration.bins`` of the first run's metrics, else 10) and plots the share of correct
+    predictions per bin against the bin's mean top probability. Needs matplotlib (the ``plot``
+    extra); without it nothing is written and a warning says what to install (returns None).
+    """
+    try:
+        from newsclf import plots
+    except ImportError as exc:
+        log.warning(
+            "no reliability diagram: %s (install matplotlib with: pip install 'newsclf[plot]')",
+            exc,
+        )
+        return None
+    curves: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
+    for t in comparison.tasks:
+        if not t.task:
+            continue
+        for run in comparison.runs:
+            if run.status != "finished" or t.task not in (run.metrics or {}).get("tasks", {}):
+                continue
+            if bins is None:
+                bins = (run.metrics or {})["tasks"][t.task].get("calibration", {}).get("bins")
+            top = _top_label(run, t.task)
+            if top is None:
+                log.info("%s: %s has no %s_scores in predictions.jsonl", t.task, run.name, t.task)
+                continue
+            curves.setdefault(t.task, {})[run.name] = top
+    if not curves:
+        log.warning("no reliability diagram: no run has class probabilities in predictions.jsonl")
+        return None
+    out = Path(path).expanduser().absolute()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return plots.plot_reliability(curves, bins=int(bins or 10), path=out)

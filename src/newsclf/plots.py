@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["plot_confusion", "plot_metric_ci", "plot_per_class_f1"]
+__all__ = ["plot_confusion", "plot_metric_ci", "plot_per_class_f1", "plot_reliability"]
 
 _BEST = "#d62728"
 _OTHER = "#1f77b4"
@@ -151,4 +151,50 @@ def plot_per_class_f1(
     ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
     ax.set_yticks(range(len(runs)), runs)
     ax.set_title(title, fontsize=10)
+    return _save(fig, path)
+
+
+def plot_reliability(
+    curves: Mapping[str, Mapping[str, tuple[np.ndarray, np.ndarray]]],
+    *,
+    bins: int,
+    path: str | Path,
+) -> Path:
+    """One panel per task, one top-label reliability curve per run.
+
+    ``curves[task][run]`` is ``(correct, confidence)`` per example: whether the prediction was
+    right and its top probability. Each curve is scikit-learn's
+    :class:`~sklearn.calibration.CalibrationDisplay` of that binary problem (equal-width bins),
+    with the diagonal of perfect calibration.
+    """
+    from sklearn.calibration import CalibrationDisplay
+
+    tasks = list(curves)
+    fig = Figure(figsize=(5.5 * len(tasks), 5.2))
+    for i, task in enumerate(tasks):
+        ax = fig.add_subplot(1, len(tasks), i + 1)
+        for run, (correct, confidence) in curves[task].items():
+            if len(set(correct.tolist())) < 2:  # all right or all wrong: plot the bins by hand
+                which = np.minimum((confidence * bins).astype(int), bins - 1)
+                xs = [confidence[which == b].mean() for b in range(bins) if (which == b).any()]
+                ys = [correct[which == b].mean() for b in range(bins) if (which == b).any()]
+                ax.plot(xs, ys, "s-", label=run)
+                continue
+            CalibrationDisplay.from_predictions(
+                correct,
+                confidence,
+                n_bins=bins,
+                strategy="uniform",
+                name=run,
+                ax=ax,
+                ref_line=False,
+            )
+        ax.plot([0, 1], [0, 1], ":", color="grey", label="perfectly calibrated")
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1.02)
+        ax.set_xlabel("top probability (mean per bin)")
+        ax.set_ylabel("share of correct predictions")
+        ax.set_title(f"{task}: reliability ({bins} bins)")
+        ax.legend(fontsize=7, loc="upper left")
+    fig.tight_layout()
     return _save(fig, path)

@@ -17,7 +17,8 @@ from newsclf.classifier import NewsClassifier, load
 from newsclf.data.records import Record, read_entries, records_from_dicts
 from newsclf.data.validate import check_record, validate_records
 from newsclf.errors import ConfigError, DataError
-from newsclf.evaluation import classification_metrics
+from newsclf.evaluation.breakdown import check_breakdown_fields, slice_value
+from newsclf.evaluation.report import DEFAULT_CALIBRATION_BINS, DEFAULT_MIN_SLICE, task_report
 
 __all__ = ["ON_ERROR", "Evaluation", "check_entries", "evaluate", "prediction_rows"]
 
@@ -138,13 +139,19 @@ def evaluate(
     on_error: str = "stop",
     encoding: str = "utf-8",
     fmt: str = "auto",
+    by: Sequence[str] = (),
+    min_slice: int = DEFAULT_MIN_SLICE,
+    calibration_bins: int = DEFAULT_CALIBRATION_BINS,
 ) -> Evaluation:
     """Predict ``records`` (a JSONL/CSV path, Records or dicts) with ``model`` (a classifier or
     an artifact path) and score every task the records have gold labels for.
 
-    Metrics are :func:`newsclf.evaluation.classification_metrics` with ``resamples``
-    bootstrap resamples for the confidence intervals (0: none).
+    Metrics are :func:`newsclf.evaluation.report.task_report`: accuracy, macro-F1 with
+    ``resamples`` bootstrap resamples for the confidence intervals (0: none), calibration over
+    ``calibration_bins`` bins, and per field of ``by`` (e.g. ``["lang", "target"]``) the
+    metrics of each slice, flagged ``small`` below ``min_slice`` records.
     """
+    by = check_breakdown_fields(by, key="by")
     clf = model if isinstance(model, NewsClassifier) else load(model)
     entries, source = _entries(records, encoding, fmt)
     if not entries:
@@ -164,14 +171,21 @@ def evaluate(
     scored = [row for row in rows if "error" not in row]
     if not scored:
         raise DataError("no valid records to score", path=source)
+    good = [e for e in entries if not isinstance(e, DataError)]
+    slices = {field: [slice_value(r, field) for r in good] for field in by}
     metrics = {
-        task: classification_metrics(
+        task: task_report(
             [row[f"{task}_gold"] for row in scored],
             [row[task] for row in scored],
             labels=clf.labels[task],
+            proba=[[row[f"{task}_scores"][c] for c in clf.labels[task]] for row in scored],
+            slices=slices,
+            by=by,
             n_resamples=resamples,
             confidence=confidence,
             seed=seed,
+            min_slice=min_slice,
+            calibration_bins=calibration_bins,
         )
         for task in tasks
     }

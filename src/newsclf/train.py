@@ -89,7 +89,8 @@ def train_app(cfg: DictConfig) -> float:
             raise
         log.error("job failed; the sweep goes on (details in %s)", output_dir / ERROR_FILE)
         return float("nan")
-    print(format_metrics_table(payload["tasks"]), end="")
+    # the language split on the console; every breakdown is in metrics.json
+    print(format_metrics_table(payload["tasks"], breakdowns=["lang"]), end="")
     print(format_cv_summary(payload["tasks"]), end="")
     print(f"model:   {payload['model_dir']}")
     print(f"metrics: {output_dir / 'metrics.json'}")

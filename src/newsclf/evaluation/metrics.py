@@ -74,8 +74,13 @@ def classification_metrics(
     return result
 
 
-def format_metrics_table(metrics: dict[str, dict[str, Any]]) -> str:
-    """A plain-text table: one headline row per task, then its per-class rows."""
+def format_metrics_table(
+    metrics: dict[str, dict[str, Any]], *, breakdowns: Sequence[str] | None = None
+) -> str:
+    """A plain-text table: one headline row per task, its calibration, then its per-class rows;
+    then the tables of the task's ``breakdowns`` (those named, or all of them when None)."""
+    from newsclf.evaluation.breakdown import format_breakdowns
+
     lines = []
     header = f"{'task':<8} {'class':<20} {'prec':>6} {'recall':>6} {'f1':>6} {'n':>5}"
     for task, m in metrics.items():
@@ -87,6 +92,12 @@ def format_metrics_table(metrics: dict[str, dict[str, Any]]) -> str:
             + (f"  FNC score {m['fnc']['score']:.2f}%" if "fnc" in m else "")
             + (_favg_cell(m["favg"]) if "favg" in m else "")
         )
+        if "calibration" in m:
+            cal = m["calibration"]
+            lines.append(
+                f"{task}: calibration  Brier {cal['brier']:.3f}  log loss {cal['log_loss']:.3f}  "
+                f"ECE {cal['ece']:.3f} ({cal['bins']} bins)"
+            )
         lines.append(header)
         for label, c in m["per_class"].items():
             lines.append(
@@ -94,6 +105,18 @@ def format_metrics_table(metrics: dict[str, dict[str, Any]]) -> str:
                 f"{c['f1']:>6.3f} {c['support']:>5d}"
             )
         lines.append("")
+    shown = {
+        task: {
+            **m,
+            "breakdowns": {
+                field: slices
+                for field, slices in (m.get("breakdowns") or {}).items()
+                if breakdowns is None or field in breakdowns
+            },
+        }
+        for task, m in metrics.items()
+    }
+    lines.append(format_breakdowns(shown))
     return "\n".join(lines).rstrip() + "\n"
 
 

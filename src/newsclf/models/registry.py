@@ -30,12 +30,15 @@ Groups = Mapping[str, Sequence[int]] | None
 #: ``(params, seed, n_jobs, groups) -> unfitted classifier``
 Builder = Callable[[dict[str, Any], int, int, Groups], Any]
 _CALIBRATION_KEYS = ("calibration", "calibration_cv")
+#: ``model.params.calibration`` values: CalibratedClassifierCV methods (``temperature``: one
+#: temperature for all classes, scikit-learn >= 1.8) or ``none`` (softmax of the margins)
+CALIBRATIONS = ("sigmoid", "isotonic", "temperature", "none")
 
 
 def _calibrated(est: Any, calibration: str, calibration_cv: int, n_jobs: int) -> Any:
-    if calibration not in ("sigmoid", "isotonic", "none"):
+    if calibration not in CALIBRATIONS:
         raise ConfigError(
-            f"calibration must be 'sigmoid', 'isotonic' or 'none', got {calibration!r}",
+            f"calibration must be one of {', '.join(map(repr, CALIBRATIONS))}, got {calibration!r}",
             key="model.params.calibration",
             hint="'none' fits once on all the data and scores by a softmax of the margins",
         )

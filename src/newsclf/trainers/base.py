@@ -23,7 +23,7 @@ from omegaconf import DictConfig, OmegaConf
 from newsclf.classifier import NewsClassifier
 from newsclf.data.records import Record
 from newsclf.errors import DataError
-from newsclf.evaluation import classification_metrics
+from newsclf.evaluation.report import EvalEvidence, eval_options, task_report
 from newsclf.pipeline import TaskModel
 from newsclf.run_dir import PredictionsWriter, config_hash, model_dir, write_metrics
 
@@ -134,6 +134,8 @@ def evaluate_and_save(
     gold: dict[str, list[str]] = {t: [] for t in tasks}
     predicted: dict[str, list[str]] = {t: [] for t in tasks}
     eval_ids: list[str] = []
+    options = eval_options(cfg.eval)
+    evidence = EvalEvidence(classifier.labels, options["by"])
     t0 = time.perf_counter()
     with PredictionsWriter(output_dir) as out:
         for chunk in trainer.evaluation_records(fitted):
@@ -141,6 +143,7 @@ def evaluate_and_save(
                 records = chunk[start : start + PREDICT_BATCH]
                 rows = classifier.predict_records(records)
                 _collect(rows, records, tasks, gold, predicted, eval_ids)
+                evidence.add(records, rows)
                 out.write(rows)
     eval_seconds = time.perf_counter() - t0
     if not eval_ids:
@@ -148,13 +151,14 @@ def evaluate_and_save(
 
     results: dict[str, dict[str, Any]] = {}
     for t in tasks:
-        results[t] = classification_metrics(
+        results[t] = task_report(
             gold[t],
             predicted[t],
             labels=classifier.labels[t],
-            n_resamples=int(cfg.eval.resamples),
-            confidence=float(cfg.eval.confidence),
+            proba=evidence.proba[t],
+            slices=evidence.slices,
             seed=int(cfg.seed),
+            **options,
         )
         results[t]["train_seconds"] = round(fitted.task_seconds[t], 3)
     model_path = model_dir(cfg, output_dir)

@@ -28,6 +28,7 @@ from newsclf.data.records import Record
 from newsclf.data.splits import cv_folds
 from newsclf.errors import ConfigError, DataError
 from newsclf.evaluation import classification_metrics
+from newsclf.evaluation.report import EvalEvidence, eval_options, task_report
 from newsclf.pipeline import TASK_SPECS, TaskModel
 from newsclf.progress import Progress, progress_enabled
 from newsclf.run_dir import (
@@ -213,6 +214,10 @@ def cross_validate_and_save(
     with PredictionsWriter(output_dir) as out:
         out.write(out_rows)
 
+    # the pooled out-of-fold predictions get the same report as a hold-out part
+    options = eval_options(cfg.eval)
+    evidence = EvalEvidence(classifier.labels, options["by"])
+    evidence.add(records, out_rows)
     results: dict[str, dict[str, Any]] = {}
     for t in tasks:
         gold = [str(row[f"{t}_gold"]) for row in out_rows]
@@ -228,13 +233,14 @@ def cross_validate_and_save(
                 n_resamples=0,
             )
             per_fold.append({"fold": k + 1, "n": int(mask.sum()), **_fold_metrics(fold_metrics)})
-        results[t] = classification_metrics(
+        results[t] = task_report(
             gold,
             pred,
             labels=labels,
-            n_resamples=int(cfg.eval.resamples),
-            confidence=float(cfg.eval.confidence),
+            proba=evidence.proba[t],
+            slices=evidence.slices,
             seed=int(cfg.seed),
+            **options,
         )
         results[t]["cv"] = {
             "folds": n_folds,
