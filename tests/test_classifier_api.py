@@ -32,7 +32,8 @@ def test_readme_python_api_examples_run_on_a_trained_model(
     demo_run: Path, capsys: pytest.CaptureFixture
 ) -> None:
     examples = _readme_python_examples()
-    assert len(examples) == 2 and "cross_val_score" in examples[1]
+    assert len(examples) == 3 and "cross_val_score" in examples[1]
+    assert "newsclf.evaluate(" in examples[2]
     for code in examples:
         assert README_MODEL in code
         exec(compile(code.replace(README_MODEL, str(demo_run / "model")), "README.md", "exec"), {})
@@ -40,6 +41,7 @@ def test_readme_python_api_examples_run_on_a_trained_model(
     assert "macro avg" in out and "weighted avg" in out  # classification_report
     assert "3-fold macro-F1: 0." in out
     assert "{'topic': " in out and "'stance': " in out  # score() per task
+    assert "evaluate macro-F1 0." in out
 
 
 def test_predict_with_task_returns_that_heads_array(tiny_classifier) -> None:

@@ -42,6 +42,7 @@ __all__ = [
     "export_artifact",
     "library_versions",
     "load_models",
+    "read_manifest",
     "save_models",
 ]
 
@@ -198,7 +199,8 @@ def _load_skops(file: Path, trusted: list[str]) -> Any:
     return skops.io.load(file, trusted=found)
 
 
-def _read_manifest(path: Path) -> dict[str, Any]:
+def read_manifest(path: Path) -> dict[str, Any]:
+    """The checked manifest of the model directory ``path`` (without loading the models)."""
     if not path.exists():
         raise ArtifactError(
             "no such model directory",
@@ -280,7 +282,7 @@ def load_models(
     trusted source.
     """
     path = Path(path).expanduser().absolute()
-    manifest = _read_manifest(path)
+    manifest = read_manifest(path)
     serialization = manifest.get("serialization", "joblib")
     if serialization not in SERIALIZATIONS:
         raise ArtifactError(

@@ -19,8 +19,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from newsclf.artifacts import MANIFEST
-from newsclf.errors import ArtifactError
+from newsclf.artifacts import read_manifest
 from newsclf.errors_report import largest_confusions
 
 __all__ = ["model_card", "write_card"]
@@ -32,23 +31,6 @@ _TASK_USE = {
 }
 #: config groups summarised in the card, in this order
 _GROUPS = ("data", "features", "model", "target_aware", "split", "trainer", "eval")
-
-
-def _read_manifest(model: Path) -> dict[str, Any]:
-    path = model / MANIFEST
-    if not path.is_file():
-        raise ArtifactError(
-            f"no {MANIFEST}: not a newsclf model",
-            path=model,
-            hint="pass the 'model' directory of a training run (RUN_DIR/model)",
-        )
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ArtifactError(f"unreadable manifest ({exc})", path=path) from None
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("tasks"), dict):
-        raise ArtifactError("incomplete manifest (no tasks)", path=path)
-    return manifest
 
 
 def _run_metrics(model: Path, manifest: Mapping[str, Any]) -> dict[str, Any]:
@@ -288,7 +270,7 @@ def _limitations(
 def model_card(model: str | Path, *, title: str | None = None) -> str:
     """The Markdown model card of the artifact directory ``model``."""
     model = Path(model).expanduser().absolute()
-    manifest = _read_manifest(model)
+    manifest = read_manifest(model)
     run = _run_metrics(model, manifest)
     tasks = list(manifest["tasks"])
     config = manifest.get("config") or {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,6 +14,14 @@ from newsclf.evaluation.favg import favg_report, is_favg_label_set
 from newsclf.evaluation.fnc import fnc_report, is_fnc_label_set
 
 __all__ = ["classification_metrics", "format_metrics_table"]
+
+
+def _confusion(y_true: Sequence[str], y_pred: Sequence[str], labels: list[str]) -> np.ndarray:
+    """sklearn's confusion matrix over ``labels``; with one label it is 1x1 on purpose (one
+    record, or a slice of one class), so sklearn's warning about the shape is not for us."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="A single label was found", category=UserWarning)
+        return confusion_matrix(y_true, y_pred, labels=labels)
 
 
 def classification_metrics(
@@ -62,7 +71,7 @@ def classification_metrics(
         },
         "confusion_matrix": {
             "labels": present,
-            "matrix": confusion_matrix(y_true, y_pred, labels=present).tolist(),
+            "matrix": _confusion(y_true, y_pred, present).tolist(),
         },
     }
     if is_fnc_label_set(labels):
