@@ -7,7 +7,10 @@ from typing import Any
 
 import numpy as np
 
+from newsclf.constraints import LANG, NGRAM_RANGE, POSITIVE
+
 __all__ = [
+    "TEXT_NGRAM_CONSTRAINTS",
     "as_pairs",
     "as_texts",
     "check_ngram_range",
@@ -55,6 +58,19 @@ def check_ngram_range(name: str, value: Sequence[int] | None) -> tuple[int, int]
     if not 1 <= low <= high:
         raise ValueError(f"{name} must satisfy 1 <= min_n <= max_n, got {value!r}")
     return low, high
+
+
+#: the parameters both text vectorizers share (TF-IDF and hashed): one declaration, so the two
+#: stay interchangeable in config
+TEXT_NGRAM_CONSTRAINTS: dict[str, list[Any]] = {
+    "lang": LANG,
+    "word_ngram_range": [*NGRAM_RANGE, None],
+    "char_ngram_range": [*NGRAM_RANGE, None],
+    "stem": ["boolean"],
+    "stopwords": ["boolean"],
+    "sublinear_tf": ["boolean"],
+    "char_weight": [POSITIVE],
+}
 
 
 def check_text_ngram_params(

@@ -32,8 +32,13 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from newsclf.constraints import LANG, NGRAM_RANGE, POSITIVE, Int
-from newsclf.features._validation import as_texts, check_text_ngram_params, string_input_tags
+from newsclf.constraints import Int
+from newsclf.features._validation import (
+    TEXT_NGRAM_CONSTRAINTS,
+    as_texts,
+    check_text_ngram_params,
+    string_input_tags,
+)
 from newsclf.features._word_table import _BASE, _MIX, SEPARATOR, WordTable, word_table
 from newsclf.text.lang import SUPPORTED_LANGUAGES
 from newsclf.text.normalize import is_control_char
@@ -259,14 +264,8 @@ class HashingTextVectorizer(TransformerMixin, BaseEstimator):
         self.dtype = dtype
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
-        "lang": LANG,
-        "word_ngram_range": [*NGRAM_RANGE, None],
-        "char_ngram_range": [*NGRAM_RANGE, None],
-        "stem": ["boolean"],
-        "stopwords": ["boolean"],
+        **TEXT_NGRAM_CONSTRAINTS,
         "n_features": [Int(2, 2**31, closed="left")],
-        "sublinear_tf": ["boolean"],
-        "char_weight": [POSITIVE],
         "dtype": [str, type, np.dtype],
     }
 

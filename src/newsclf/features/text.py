@@ -15,8 +15,12 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
-from newsclf.constraints import LANG, NGRAM_RANGE, POSITIVE
-from newsclf.features._validation import as_texts, check_text_ngram_params, string_input_tags
+from newsclf.features._validation import (
+    TEXT_NGRAM_CONSTRAINTS,
+    as_texts,
+    check_text_ngram_params,
+    string_input_tags,
+)
 from newsclf.text.normalize import normalize_text
 from newsclf.text.tokenize import WordAnalyzer
 
@@ -79,15 +83,7 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         self.char_max_features = char_max_features
         self.char_weight = char_weight
 
-    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
-        "lang": LANG,
-        "word_ngram_range": [*NGRAM_RANGE, None],
-        "char_ngram_range": [*NGRAM_RANGE, None],
-        "stem": ["boolean"],
-        "stopwords": ["boolean"],
-        "sublinear_tf": ["boolean"],
-        "char_weight": [POSITIVE],
-    }
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {**TEXT_NGRAM_CONSTRAINTS}
 
     def _check_params(self) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
         self._validate_params()
