@@ -17,8 +17,13 @@ from newsclf.classifier import NewsClassifier, load
 from newsclf.data.records import Record, read_entries, records_from_dicts
 from newsclf.data.validate import check_record, validate_records
 from newsclf.errors import ConfigError, DataError
-from newsclf.evaluation.breakdown import check_breakdown_fields, slice_value
-from newsclf.evaluation.report import DEFAULT_CALIBRATION_BINS, DEFAULT_MIN_SLICE, task_report
+from newsclf.evaluation.breakdown import check_breakdown_fields
+from newsclf.evaluation.report import (
+    DEFAULT_CALIBRATION_BINS,
+    DEFAULT_MIN_SLICE,
+    EvalEvidence,
+    task_report,
+)
 
 __all__ = ["ON_ERROR", "Evaluation", "check_entries", "evaluate", "prediction_rows"]
 
@@ -171,15 +176,15 @@ def evaluate(
     scored = [row for row in rows if "error" not in row]
     if not scored:
         raise DataError("no valid records to score", path=source)
-    good = [e for e in entries if not isinstance(e, DataError)]
-    slices = {field: [slice_value(r, field) for r in good] for field in by}
+    evidence = EvalEvidence({t: clf.labels[t] for t in tasks}, by)
+    evidence.add([e for e in entries if not isinstance(e, DataError)], scored)
     metrics = {
         task: task_report(
             [row[f"{task}_gold"] for row in scored],
             [row[task] for row in scored],
             labels=clf.labels[task],
-            proba=[[row[f"{task}_scores"][c] for c in clf.labels[task]] for row in scored],
-            slices=slices,
+            proba=evidence.proba[task],
+            slices=evidence.slices,
             by=by,
             n_resamples=resamples,
             confidence=confidence,
