@@ -159,6 +159,9 @@ def cross_validate_and_save(
     log.info("%s from %s", split, dataset.source)
 
     rows: list[dict[str, Any] | None] = [None] * len(records)
+    # the classes of the final model (fitted on all records): the same for every fold's figures
+    labels = {t: sorted({str(r.label(t)) for r in records}) for t in tasks}
+    per_fold: dict[str, list[dict[str, Any]]] = {t: [] for t in tasks}
     fit_seconds = predict_seconds = 0.0
     # a bar on a terminal; otherwise the "fold k/K" lines below say how far it got
     show = progress_enabled("auto")
@@ -181,12 +184,14 @@ def cross_validate_and_save(
             golds = {f"{t}_gold": records[i].label(t) for t in tasks}
             rows[i] = {"id": row.pop("id"), "fold": k + 1, **row, **golds}
         for t in tasks:
-            fold_f1 = classification_metrics(
-                [r.label(t) for r in held],
-                [row[t] for row in predicted],
+            fold_metrics = classification_metrics(
+                [str(r.label(t)) for r in held],
+                [str(row[t]) for row in predicted],
+                labels=labels[t],
                 n_resamples=0,
-            )["macro_f1"]
-            scores.append(f"{t} macro-F1 {fold_f1:.3f}")
+            )
+            per_fold[t].append({"fold": k + 1, "n": len(held), **_fold_metrics(fold_metrics)})
+            scores.append(f"{t} macro-F1 {fold_metrics['macro_f1']:.3f}")
         log.info(
             "fold %d/%d: %s (n=%d, trained on %d)",
             k + 1,
@@ -222,21 +227,10 @@ def cross_validate_and_save(
     for t in tasks:
         gold = [str(row[f"{t}_gold"]) for row in out_rows]
         pred = [str(row[t]) for row in out_rows]
-        labels = classifier.labels[t]
-        per_fold = []
-        for k in range(n_folds):
-            mask = fold_of == k
-            fold_metrics = classification_metrics(
-                [g for g, m in zip(gold, mask, strict=True) if m],
-                [p for p, m in zip(pred, mask, strict=True) if m],
-                labels=labels,
-                n_resamples=0,
-            )
-            per_fold.append({"fold": k + 1, "n": int(mask.sum()), **_fold_metrics(fold_metrics)})
         results[t] = task_report(
             gold,
             pred,
-            labels=labels,
+            labels=classifier.labels[t],
             proba=evidence.proba[t],
             slices=evidence.slices,
             seed=int(cfg.seed),
@@ -246,8 +240,8 @@ def cross_validate_and_save(
             "folds": n_folds,
             "scheme": scheme,
             "pooled": "out-of-fold predictions of every record (the metrics above)",
-            "per_fold": per_fold,
-            **fold_summary(per_fold),
+            "per_fold": per_fold[t],
+            **fold_summary(per_fold[t]),
         }
         results[t]["train_seconds"] = round(task_seconds[t], 3)
         summary = results[t]["cv"]
