@@ -31,6 +31,7 @@ __all__ = [
     "check_renamed_keys",
     "config_tasks",
     "document_text",
+    "group_option",
     "task_inputs",
     "task_model",
 ]
@@ -106,6 +107,36 @@ def config_tasks(cfg: Mapping[str, Any]) -> list[str]:
             hint="e.g. tasks=[topic], tasks=[stance] or tasks=[topic,stance]",
         )
     return tasks
+
+
+def group_option(
+    cfg: Mapping[str, Any],
+    group: str,
+    options: Iterable[str],
+    *,
+    what: str,
+    node_required: bool = False,
+) -> str:
+    """The option of config group ``group`` that ``cfg`` selects (its ``name``), one of
+    ``options``. With ``node_required``, a plain value (``trainer: memory`` in a YAML file) is
+    refused: the option's own file (``conf/GROUP/NAME.yaml``) holds settings the code reads."""
+    options = list(options)
+    node = cfg.get(group)
+    name = node.get("name") if isinstance(node, DictConfig) else node
+    if name not in options:
+        raise ConfigError(
+            f"unknown {what} {name!r}",
+            key=group,
+            hint=f"{group}={f' | {group}='.join(options)} (conf/{group}/)",
+        )
+    if node_required and not isinstance(node, DictConfig):
+        raise ConfigError(
+            f"{group} must select a config group option, got the value {node!r}",
+            key=group,
+            hint=f"pass {group}={name} on the command line or `- override /{group}: {name}` "
+            "in an experiment's defaults list",
+        )
+    return str(name)
 
 
 #: config keys that were renamed, old -> new: a config or override still using one is refused

@@ -26,6 +26,7 @@ from urllib.parse import urlparse
 from omegaconf import DictConfig, OmegaConf
 
 from newsclf.errors import ConfigError
+from newsclf.pipeline import group_option
 from newsclf.run_dir import METRICS_FILE
 
 __all__ = [
@@ -246,13 +247,7 @@ def get_tracker(cfg: DictConfig) -> Tracker:
     node = cfg.get("tracking")
     if node is None:
         return Tracker()
-    name = node.get("name") if isinstance(node, DictConfig) else node
-    if name not in TRACKERS:
-        raise ConfigError(
-            f"unknown tracker {name!r}",
-            key="tracking",
-            hint=f"tracking={' | tracking='.join(TRACKERS)} (conf/tracking/)",
-        )
+    name = group_option(cfg, "tracking", TRACKERS, what="tracker")
     if name == "none":
         return Tracker()
     if not isinstance(node, DictConfig):

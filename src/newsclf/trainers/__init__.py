@@ -9,8 +9,7 @@ from typing import Any
 
 from omegaconf import DictConfig
 
-from newsclf.errors import ConfigError
-from newsclf.pipeline import check_config, config_tasks
+from newsclf.pipeline import check_config, config_tasks, group_option
 from newsclf.trainers.base import Fitted, Trainer, evaluate_and_save
 from newsclf.trainers.cv import check_eval, cross_validate_and_save
 from newsclf.trainers.memory import MemoryTrainer
@@ -34,21 +33,7 @@ TRAINERS: dict[str, type[Trainer]] = {
 
 def get_trainer(cfg: DictConfig, tasks: list[str] | None = None) -> Trainer:
     """The trainer ``cfg.trainer.name`` selects, with its options checked."""
-    node = cfg.get("trainer")
-    name = node.get("name") if isinstance(node, DictConfig) else node
-    if name not in TRAINERS:
-        raise ConfigError(
-            f"unknown trainer {name!r}",
-            key="trainer",
-            hint=f"trainer={' | trainer='.join(TRAINERS)} (conf/trainer/)",
-        )
-    if not isinstance(node, DictConfig):
-        raise ConfigError(
-            f"trainer must select a config group option, got the value {node!r}",
-            key="trainer",
-            hint=f"pass trainer={name} on the command line or `- override /trainer: {name}` "
-            "in an experiment's defaults list",
-        )
+    name = group_option(cfg, "trainer", TRAINERS, what="trainer", node_required=True)
     return TRAINERS[name](cfg, config_tasks(cfg) if tasks is None else tasks)
 
 

@@ -29,7 +29,7 @@ from newsclf.data.splits import cv_folds
 from newsclf.errors import ConfigError, DataError
 from newsclf.evaluation import classification_metrics
 from newsclf.evaluation.report import EvalEvidence, eval_options, task_report
-from newsclf.pipeline import TASK_SPECS, TaskModel
+from newsclf.pipeline import TASK_SPECS, TaskModel, group_option
 from newsclf.progress import Progress, progress_enabled
 from newsclf.run_dir import (
     PredictionsWriter,
@@ -51,14 +51,7 @@ EVALS = ("holdout", "cv")
 
 def check_eval(cfg: DictConfig, trainer: Trainer) -> str:
     """The ``eval.name`` of ``cfg``, refusing one the trainer cannot run."""
-    node = cfg.get("eval")
-    name = node.get("name") if isinstance(node, DictConfig) else node
-    if name not in EVALS:
-        raise ConfigError(
-            f"unknown evaluation {name!r}",
-            key="eval",
-            hint=f"eval={' | eval='.join(EVALS)} (conf/eval/)",
-        )
+    name = group_option(cfg, "eval", EVALS, what="evaluation")
     if name == "cv" and not isinstance(trainer, MemoryTrainer):
         raise ConfigError(
             f"cross-validation needs every record in memory; trainer={trainer.name} reads "
@@ -66,7 +59,7 @@ def check_eval(cfg: DictConfig, trainer: Trainer) -> str:
             key="eval",
             hint="use trainer=memory with eval=cv, or eval=holdout with trainer=streaming",
         )
-    return str(name)
+    return name
 
 
 def _fold_metrics(metrics: Mapping[str, Any]) -> dict[str, float]:
