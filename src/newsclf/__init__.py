@@ -10,7 +10,7 @@ from newsclf.classifier import NewsClassifier, load
 from newsclf.errors import ArtifactError, ConfigError, DataError, NewsclfError
 from newsclf.scoring import Evaluation, evaluate
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "ArtifactError",

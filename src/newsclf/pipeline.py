@@ -14,6 +14,7 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 from sklearn.pipeline import Pipeline
 
+from newsclf.compat import RENAMED_KEYS
 from newsclf.data.records import Record
 from newsclf.errors import ConfigError
 from newsclf.features.registry import build_pair_features, build_text_features
@@ -137,10 +138,6 @@ def group_option(
             "in an experiment's defaults list",
         )
     return str(name)
-
-
-#: config keys that were renamed, old -> new: a config or override still using one is refused
-RENAMED_KEYS = {"eval.bootstrap_resamples": "eval.resamples"}
 
 
 def check_renamed_keys(keys: Iterable[str]) -> None:

@@ -12,7 +12,6 @@ scikit-learn's ``Interval(Integral, ...)`` accepts ``True`` (``bool`` is an ``In
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from numbers import Integral, Real
 from typing import Any
 
@@ -31,7 +30,6 @@ __all__ = [
     "Number",
     "Options",
     "StrOptions",
-    "is_sequence",
 ]
 
 
@@ -68,8 +66,3 @@ POSITIVE_INT = Int(1, None, closed="left")
 POSITIVE = Number(0, None, closed="neither")
 #: a weight >= 0 (and finite)
 NON_NEGATIVE = Number(0, None, closed="left")
-
-
-def is_sequence(value: Any) -> bool:
-    """A list or tuple of items, not a string."""
-    return isinstance(value, Sequence) and not isinstance(value, str)
