@@ -4,7 +4,7 @@ The run dir stays the record of a run; the tracker gets a copy to search and com
 many experiments: the resolved config as params (flattened keys), the scalar metrics of each
 task (``topic.macro_f1``, ``topic.macro_f1_ci_low``, ...) and of the run, tags naming the run
 dir, config hash and data fingerprint, ``metrics.json`` and ``.hydra/`` as artifacts, and the
-model as an MLflow pyfunc model named ``model`` (:mod:`newsclf.mlflow_model`:
+model as an MLflow pyfunc model named ``model`` (:mod:`newsclf.runs.mlflow_model`:
 ``mlflow.pyfunc.load_model("runs:/<id>/model")``, ``mlflow models serve``), registered as
 ``tracking.register_as`` when set. :func:`get_tracker` is called before training, so a
 missing package or a bad option fails at once instead of after a long fit;
@@ -31,7 +31,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from newsclf.errors import ConfigError
 from newsclf.pipeline import group_option
-from newsclf.run_dir import METRICS_FILE
+from newsclf.runs.run_dir import METRICS_FILE
 
 __all__ = [
     "TRACKERS",
@@ -256,7 +256,7 @@ class MlflowTracker(Tracker):
         """
         import mlflow
 
-        from newsclf.mlflow_model import log_pyfunc_model
+        from newsclf.runs.mlflow_model import log_pyfunc_model
 
         previous = mlflow.get_tracking_uri() if mlflow.is_tracking_uri_set() else None
         mlflow.set_tracking_uri(self.tracking_uri)

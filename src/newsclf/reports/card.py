@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 from newsclf.artifacts import read_manifest
-from newsclf.errors_report import largest_confusions
+from newsclf.reports.error_analysis import largest_confusions
 
 __all__ = ["card_metadata", "model_card", "write_card"]
 

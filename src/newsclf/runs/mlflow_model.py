@@ -29,7 +29,7 @@ _OPTIONAL_FIELDS = ("id", "title", "lang", "group")
 #: the script MLflow stores and runs to build the model ("models from code")
 _MODEL_CODE = """\
 import mlflow.models
-from newsclf.mlflow_model import NewsclfPyfunc
+from newsclf.runs.mlflow_model import NewsclfPyfunc
 
 mlflow.models.set_model(NewsclfPyfunc())
 """
