@@ -153,7 +153,8 @@ def test_card_header_names_a_benchmark_dataset_and_a_given_license(
         "stance": {"accuracy": 0.5, "macro_f1": float("nan"), "favg": {"score": 0.61}}
     }
     manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
-    meta = _header(model_card(model, license="cc-by-4.0"))
+    assert main(["card", str(model), "--license", "cc-by-4.0", "-o", str(tmp_path / "c.md")]) == 0
+    meta = _header((tmp_path / "c.md").read_text(encoding="utf-8"))
     assert meta["license"] == "cc-by-4.0" and meta["datasets"] == ["semeval2016"]
     assert "language" not in meta  # no lang breakdown: nothing to claim
     (result,) = meta["model-index"][0]["results"]

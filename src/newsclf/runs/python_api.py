@@ -76,7 +76,7 @@ def train(
     overrides = list(overrides)
     keys = [_override_key(o) for o in overrides]
     check_renamed_keys(keys)
-    if data is not None and any(k == "data" or k.startswith("data/") for k in keys):
+    if data is not None and any(k in ("data", "data.train") or k.startswith("data/") for k in keys):
         raise ConfigError(
             "data is given both as the argument and as an override",
             key="data",
