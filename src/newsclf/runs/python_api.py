@@ -65,7 +65,8 @@ def train(
     directory, or ``hydra.run.dir=...`` from ``overrides``).
 
     Raises ``ConfigError`` naming the key of a bad override or config value and
-    ``DataError`` for bad records; the run dir then holds ``error.json``, as with the CLI.
+    ``DataError`` for bad records; an error during the run also leaves ``error.json`` in the
+    run dir, as with the CLI.
     """
     from newsclf.pipeline import check_renamed_keys
 
@@ -134,7 +135,9 @@ def _compose(overrides: list[str]) -> DictConfig:
         ):
             return compose("config", overrides=overrides, return_hydra_config=True)
     except HydraException as exc:
-        message = " ".join(str(exc).split()) or type(exc).__name__
+        # one line, without Hydra's dump of its search path
+        message = " ".join(str(exc).split("Config search path:")[0].split())
+        message = message or type(exc).__name__
         failed = getattr(exc, "override", None)  # OverrideParseException names it
         keys = [_override_key(o) for o in ([failed] if failed else overrides)]
         key = next((k for k in keys if failed or f"'{k}'" in message or f"'{k}/" in message), None)
