@@ -3,11 +3,13 @@
 ``mlflow.pyfunc.load_model("runs:/<run id>/model").predict(df)`` then answers as
 ``newsclf.load(model_dir).predict(df, output="pandas")``: per task the label column (``topic``,
 ``stance``) and one probability column per label (``topic_score_economy``). The model is
-logged "from code" (a two-line script naming :class:`NewsclfPyfunc`), not as a cloudpickle of
+logged "from code" (a short script naming :class:`NewsclfPyfunc`), not as a cloudpickle of
 an object, and the newsclf artifact travels inside it as the ``newsclf_model`` artifact; loading
 it goes through :func:`newsclf.load` and its checksum and version checks.
 
-This module imports MLflow at the top: only the tracker and MLflow itself import it.
+This module imports MLflow at the top: only the tracker and MLflow itself import it. It has no
+``from __future__ import annotations``: MLflow reads the type hint of ``predict`` at class
+creation, and a string hint would read as ``Any`` (and warn).
 """
 
 import tempfile
