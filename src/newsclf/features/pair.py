@@ -16,7 +16,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
-from newsclf.constraints import LANG, POSITIVE_INT, Number
+from newsclf.constraints import LANG, POSITIVE_INT, HasMethods, Number, StrOptions
 from newsclf.features._validation import as_pairs, string_input_tags
 from newsclf.features.cues import HEDGING, NEGATION, REFUTING, count_cues
 from newsclf.features.text import TextVectorizer
@@ -213,7 +213,16 @@ class PairVectorizer(TransformerMixin, BaseEstimator):
         return self._fit_transform(X)
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        # a transformer, "drop" (left out) or None (the default part)
+        "text_vectorizer": [HasMethods(["fit_transform", "transform"]), StrOptions({"drop"}), None],
+        "target_vectorizer": [
+            HasMethods(["fit_transform", "transform"]),
+            StrOptions({"drop"}),
+            None,
+        ],
+        "similarity": [HasMethods(["fit_transform", "transform"]), StrOptions({"drop"}), None],
         "similarity_weight": [Number(0, None, closed="left")],
+        "embed": [HasMethods(["fit", "transform"]), StrOptions({"drop"}), None],
     }
 
     def _check_params(self) -> None:

@@ -24,7 +24,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
-from newsclf.constraints import POSITIVE, POSITIVE_INT
+from newsclf.constraints import POSITIVE, POSITIVE_INT, HasMethods
 from newsclf.features._validation import as_pairs, string_input_tags
 
 __all__ = [
@@ -96,6 +96,8 @@ class TargetCrossedFeatures(TransformerMixin, BaseEstimator):
         self.target_weight = target_weight
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        # None is declared so that the default validates; fit refuses it with a clear message
+        "vectorizer": [HasMethods(["fit_transform", "transform"]), None],
         "shared": ["boolean"],
         "min_samples": [POSITIVE_INT],
         "target_weight": [POSITIVE],
@@ -214,6 +216,8 @@ class TargetMentionFeatures(TransformerMixin, BaseEstimator):
         self.context_weight = context_weight
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "vectorizer": [HasMethods(["fit_transform", "transform"]), None],
+        "context_vectorizer": [HasMethods(["fit_transform", "transform"]), None],
         "window": [POSITIVE_INT],
         "min_prefix": [POSITIVE_INT],
         "mask": [str],

@@ -15,6 +15,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
+from newsclf.constraints import DOC_FREQUENCY, MAX_FEATURES
 from newsclf.features._validation import (
     TEXT_NGRAM_CONSTRAINTS,
     as_texts,
@@ -83,7 +84,14 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         self.char_max_features = char_max_features
         self.char_weight = char_weight
 
-    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {**TEXT_NGRAM_CONSTRAINTS}
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        **TEXT_NGRAM_CONSTRAINTS,
+        "min_df": DOC_FREQUENCY,
+        "max_df": DOC_FREQUENCY,
+        "max_features": MAX_FEATURES,
+        "char_min_df": DOC_FREQUENCY,
+        "char_max_features": MAX_FEATURES,
+    }
 
     def _check_params(self) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
         self._validate_params()
