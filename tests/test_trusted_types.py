@@ -23,10 +23,11 @@ from omegaconf import open_dict
 import newsclf
 from newsclf.artifacts import TRUSTED_TYPES
 from newsclf.cli import main
+from newsclf.config_check import check_config
 from newsclf.data import load_dataset
 from newsclf.errors import ArtifactError
 from newsclf.hashing import file_sha256
-from newsclf.pipeline import TaskModel, build_pipeline, check_config
+from newsclf.pipeline import TaskModel, build_pipeline
 
 CONF = files("newsclf.conf")
 #: options that only make sense with other choices (stance-only features, paired models)

@@ -125,24 +125,24 @@ class PerTargetClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         return tags
 
 
-#: values of ``target_aware.mode``
+#: values of ``target_aware.name`` (the options in conf/target_aware/)
 TARGET_AWARE_MODES = ("pooled", "per_target", "crossed", "mention")
 
 
 def build_target_aware(pipeline: Pipeline, node: Mapping[str, Any] | None) -> Pipeline:
     """Make the stance ``pipeline`` (steps ``features``, ``model``) target-aware per ``node``.
 
-    ``node`` is the ``target_aware`` config node: ``mode`` plus that mode's parameters. ``None``
+    ``node`` is the ``target_aware`` config node: ``name`` plus that option's parameters. ``None``
     (a config saved before the group existed) keeps the pipeline as it is.
     """
     if node is None:
         return pipeline
     node = dict(node)
-    mode = node.pop("mode", None)
+    mode = node.pop("name", None)
     if mode not in TARGET_AWARE_MODES:
         raise ConfigError(
-            f"unknown mode {mode!r}",
-            key="target_aware.mode",
+            f"unknown option {mode!r}",
+            key="target_aware.name",
             hint=f"choose one of: {', '.join(TARGET_AWARE_MODES)} (e.g. target_aware=per_target)",
         )
     if mode == "pooled":

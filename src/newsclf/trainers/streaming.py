@@ -66,7 +66,7 @@ class _Plan:
     include_title: bool
     seed: int
     fraction: float  # held-out fraction; 0 for a test file
-    group_field: str
+    group_field: str | None
 
 
 def _trim_heap() -> None:
@@ -237,7 +237,7 @@ class StreamingTrainer(Trainer):
             raise ConfigError(
                 f"must be a fraction in (0, 0.5], got {self.fraction}", key="split.test_size"
             )
-        self.group_field = str(split.get("group_field", "group"))
+        self.group_field = split.get("group_field", "group")
         self._spool: Path | None = None
 
     def _files(self) -> tuple[Path, Path | None]:
