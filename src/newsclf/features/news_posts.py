@@ -104,6 +104,16 @@ class NewsPostVectorizer(TransformerMixin, BaseEstimator):
     --------
     HashedTfidfVectorizer : hashed word n-grams only (the speed-first ``20ng_fast`` features).
     ThreadBlendClassifier : the classifier that reads the thread block.
+
+    Examples
+    --------
+    >>> posts = ["Subject: Re: Orbit insertion\\n\\nThe probe reached orbit.",
+    ...          "Subject: V8 engines\\n\\nThe engine roars at idle."]
+    >>> vec = NewsPostVectorizer(char_n_features=64, thread_n_features=8).fit(posts)
+    >>> vec.transform(posts).shape[0]
+    2
+    >>> vec.feature_groups()
+    {'thread': range(-8, 0)}
     """
 
     def __init__(

@@ -65,6 +65,17 @@ class PairSimilarity(TransformerMixin, BaseEstimator):
     ----------
     word_vectorizer_, char_vectorizer_ : TfidfVectorizer
         Shared vocabularies fitted on texts and targets together, for the cosines.
+
+    Examples
+    --------
+    >>> pairs = [("The minister resigned on Monday after the vote.", "Minister resigned"),
+    ...          ("The striker scored twice in the final.", "Minister resigned")]
+    >>> sim = PairSimilarity(lang="en").fit(pairs)
+    >>> X = sim.transform(pairs)
+    >>> X.shape
+    (2, 10)
+    >>> bool(X[0, 0] > X[1, 0])  # the related pair is the more similar
+    True
     """
 
     def __init__(self, *, lang: str = "auto", lead_terms: int = 40, window: int = 8) -> None:
@@ -183,6 +194,14 @@ class PairVectorizer(TransformerMixin, BaseEstimator):
     ----------
     text_vectorizer_, target_vectorizer_, similarity_, embed_ : fitted clones (or None when
         dropped)
+
+    Examples
+    --------
+    >>> pairs = [("The minister resigned on Monday after the vote.", "Minister resigned"),
+    ...          ("The striker scored twice in the final.", "Minister resigned")]
+    >>> vec = PairVectorizer(target_vectorizer="drop").fit(pairs)
+    >>> vec.transform(pairs).shape[0]
+    2
     """
 
     def __init__(

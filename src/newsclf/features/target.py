@@ -80,6 +80,18 @@ class TargetCrossedFeatures(TransformerMixin, BaseEstimator):
     targets_ : ndarray of str
         Target keys (see :func:`target_key`) with a block, in block order.
     n_features_out_ : int
+
+    Examples
+    --------
+    >>> from newsclf.features import PairVectorizer
+    >>> pairs = [("Taxes must fall.", "tax cut"), ("Taxes must not fall.", "tax cut"),
+    ...          ("Build the bridge.", "bridge"), ("Never build the bridge.", "bridge")]
+    >>> crossed = TargetCrossedFeatures(PairVectorizer(similarity="drop"), min_samples=2)
+    >>> X = crossed.fit_transform(pairs)
+    >>> crossed.targets_.tolist()
+    ['bridge', 'tax cut']
+    >>> X.shape[0]
+    4
     """
 
     def __init__(
@@ -196,6 +208,15 @@ class TargetMentionFeatures(TransformerMixin, BaseEstimator):
     ----------
     vectorizer_, context_vectorizer_ : fitted clones (``context_vectorizer_`` may be None)
     n_features_out_ : int
+
+    Examples
+    --------
+    >>> from newsclf.features import PairVectorizer
+    >>> pairs = [("Brussels wants more funds, Brussels said.", "Brussels"),
+    ...          ("The mayor opposed the plan.", "mayor")]
+    >>> mention = TargetMentionFeatures(PairVectorizer(similarity="drop"), window=2)
+    >>> mention.fit_transform(pairs).shape[0]
+    2
     """
 
     def __init__(

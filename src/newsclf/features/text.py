@@ -53,6 +53,15 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
     word_vectorizer_, char_vectorizer_ : TfidfVectorizer or None
         The fitted parts.
     n_features_out_ : int
+
+    Examples
+    --------
+    >>> docs = ["The central bank raised interest rates.", "The striker scored twice."]
+    >>> vec = TextVectorizer(lang="en", char_ngram_range=None).fit(docs)
+    >>> vec.transform(docs).shape
+    (2, 12)
+    >>> [str(n) for n in vec.get_feature_names_out()[:3]]
+    ['word:bank', 'word:bank rais', 'word:central']
     """
 
     def __init__(

@@ -55,6 +55,23 @@ class PerTargetClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         The fitted per-target models, keyed by :func:`target_key`.
     pooled_ : estimator or None
         The fallback fitted on every example.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from newsclf.features import PairVectorizer
+    >>> pairs = [("Taxes must fall.", "tax cut"), ("Cut taxes now.", "tax cut"),
+    ...          ("Taxes must not fall.", "tax cut"), ("No tax cut.", "tax cut"),
+    ...          ("Build the bridge.", "bridge"), ("The bridge is needed.", "bridge"),
+    ...          ("Never build the bridge.", "bridge"), ("No bridge.", "bridge")]
+    >>> y = ["favor", "favor", "against", "against"] * 2
+    >>> inner = make_pipeline(PairVectorizer(similarity="drop"), LogisticRegression())
+    >>> clf = PerTargetClassifier(inner, min_samples=4).fit(pairs, y)
+    >>> sorted(clf.estimators_)
+    ['bridge', 'tax cut']
+    >>> clf.predict([("Cut taxes now.", "tax cut")]).tolist()
+    ['favor']
     """
 
     def __init__(self, estimator: Any = None, *, min_samples: int = 20, fallback: bool = True):
