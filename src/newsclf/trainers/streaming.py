@@ -183,7 +183,7 @@ def _check_pipeline(model_name: str, pipeline: Any) -> None:
         raise ConfigError(
             "streaming needs features without a vocabulary",
             key="features",
-            hint="use features=hashing (with features.pair.similarity=drop for stance)",
+            hint="use features=hashing (with features.pair.similarity=null for stance)",
         )
 
 
