@@ -38,8 +38,9 @@ __all__ = ["CONFIG_GROUPS", "GroupSchema", "check_config"]
 
 #: constraints of one key (any one satisfied is enough), as in ``_parameter_constraints``
 Constraints = list[Any]
-#: a check that builds or spans keys: (the whole config, the group's node) -> problems
-Check = Callable[[DictConfig, Mapping[str, Any]], list["Problem"]]
+#: a check that builds estimators or spans keys: (the whole config, the group's node); it raises
+#: a :class:`ConfigError` naming the key
+Check = Callable[[DictConfig, Mapping[str, Any]], None]
 
 
 @dataclass(frozen=True)
@@ -81,14 +82,16 @@ class GroupSchema:
 
     ``options``: the option names (each the ``name:`` of ``conf/GROUP/NAME.yaml``; a callable
     when a registry owns them). ``keys``: option -> key -> constraints; ``"*"`` lists keys every
-    option may hold. ``open_keys``: options whose other keys are their shipped file's keys (a
-    dataset's loader checks what they mean when it reads). ``check``: a check that builds
-    estimators from the node or spans keys; its own errors name their keys.
+    option may hold. ``keys_from_files``: an option holds the keys of its shipped file
+    (``conf/GROUP/NAME.yaml``) and ``keys`` constrain the values of those it has; what the
+    others mean (a dataset's labels, sites, files) its loader checks when it reads.
+    ``check``: a check that builds estimators from the node or spans keys; its errors name
+    their keys.
     """
 
     options: tuple[str, ...] | Callable[[], tuple[str, ...]]
     keys: Mapping[str, Mapping[str, Constraints]] = field(default_factory=dict)
-    open_keys: bool = False
+    keys_from_files: bool = False
     check: Check | None = None
 
     def option_names(self) -> tuple[str, ...]:
@@ -111,24 +114,21 @@ _SPLIT_KEYS: dict[str, Constraints] = {
 _GROUP_FIELD: dict[str, Constraints] = {"group_field": [StrOptions(set(FIELDS)), None]}
 
 
-def _check_stratify(cfg: DictConfig, node: Mapping[str, Any]) -> list[Problem]:
+def _check_stratify(cfg: DictConfig, node: Mapping[str, Any]) -> None:
     stratify = node.get("stratify")
     tasks = config_tasks(cfg)
     if stratify is not None and stratify not in tasks:
-        return [Problem("split.stratify", f"{stratify!r} is not one of the tasks {tasks}")]
-    return []
+        raise ConfigError(f"{stratify!r} is not one of the tasks {tasks}", key="split.stratify")
 
 
-def _check_features(cfg: DictConfig, node: Mapping[str, Any]) -> list[Problem]:
+def _check_features(cfg: DictConfig, node: Mapping[str, Any]) -> None:
     """Build the pair features whatever the tasks (a topic run's ``features.pair`` too)."""
-    features = OmegaConf.to_container(cfg.features, resolve=True)
-    assert isinstance(features, dict)
+    features = dict(OmegaConf.to_container(cfg.features, resolve=True))  # type: ignore[arg-type]
     if features.get("name") in PAIR_FEATURES or "stance" not in config_tasks(cfg):
         build_pair_features(features)  # the task pipelines build the rest
-    return []
 
 
-def _check_target_aware(cfg: DictConfig, node: Mapping[str, Any]) -> list[Problem]:
+def _check_target_aware(cfg: DictConfig, node: Mapping[str, Any]) -> None:
     """Build the target-aware wrapper around a stand-in stance pipeline, whatever the tasks."""
     from sklearn.linear_model import LogisticRegression
 
@@ -136,7 +136,6 @@ def _check_target_aware(cfg: DictConfig, node: Mapping[str, Any]) -> list[Proble
 
     stand_in = Pipeline([("features", PairVectorizer()), ("model", LogisticRegression())])
     build_target_aware(stand_in, dict(node))
-    return []
 
 
 #: every config group under conf/ but experiment, hparams_search and hydra (defaults-list
@@ -153,7 +152,7 @@ CONFIG_GROUPS: dict[str, GroupSchema] = {
                 "encodings": _ENCODINGS,
             }
         },
-        open_keys=True,
+        keys_from_files=True,
     ),
     "features": GroupSchema(
         options=lambda: tuple(TEXT_FEATURES | PAIR_FEATURES),
@@ -272,9 +271,8 @@ def _check_group(cfg: DictConfig, group: str, schema: GroupSchema) -> list[Probl
     problems: list[Problem] = []
     declared = {**schema.keys.get("*", {}), **schema.keys.get(str(name), {})}
     if group not in _PARAMETER_GROUPS:
-        known = set(declared) | {"name"}
-        if schema.open_keys:
-            known |= _shipped_keys(group, str(name))
+        known = _shipped_keys(group, str(name)) if schema.keys_from_files else set(declared)
+        known.add("name")
         unknown = sorted(str(k) for k in node if k not in known)
         if unknown:
             problems.append(
@@ -292,8 +290,9 @@ def _check_group(cfg: DictConfig, group: str, schema: GroupSchema) -> list[Probl
             problem = _check_value(f"{group}.{key}", value, constraints)
             if problem is not None:
                 problems.append(problem)
-    if schema.check is not None and not problems and not _missing(node):
-        problems += _raised(lambda: schema.check(cfg, node))
+    check = schema.check
+    if check is not None and not problems and not _missing(node):
+        problems += _raised(lambda: check(cfg, node))
     return problems
 
 
@@ -301,13 +300,14 @@ def _missing(node: Any) -> list[str]:
     return sorted(OmegaConf.missing_keys(node)) if isinstance(node, DictConfig) else []
 
 
-def _raised(check: Callable[[], list[Problem]]) -> list[Problem]:
-    """Problems a check returns, or the one it raises as a :class:`ConfigError`."""
+def _raised(call: Callable[[], object]) -> list[Problem]:
+    """The problem ``call`` raises as a :class:`ConfigError`, if any."""
     try:
-        return check()
+        call()
     except ConfigError as exc:
         message = exc.message.removeprefix(f"config '{exc.key}': ")
         return [Problem(exc.key or "config", message, exc.hint)]
+    return []
 
 
 def _check_top_level(cfg: DictConfig) -> list[Problem]:
@@ -340,7 +340,7 @@ def _check_top_level(cfg: DictConfig) -> list[Problem]:
                 "newsclf tune NAME [OVERRIDES...] (see conf/hparams_search/README.md)",
             )
         )
-    problems += _raised(lambda: (config_tasks(cfg), [])[1])
+    problems += _raised(lambda: config_tasks(cfg))
     return problems
 
 
@@ -371,7 +371,7 @@ def check_config(cfg: DictConfig) -> list[str]:
     if built and not any(p.key.startswith(("tasks", "features", "model")) for p in problems):
         # the task pipelines, built unfitted: features and model parameters validated
         for task in config_tasks(job):
-            problems += _raised(lambda task=task: (build_pipeline(job, task), [])[1])
+            problems += _raised(lambda task=task: build_pipeline(job, task))
     problems += [
         Problem(key, "required value not set", f"{key}=...")
         for key in sorted(OmegaConf.missing_keys(job))
