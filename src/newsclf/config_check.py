@@ -24,7 +24,6 @@ from omegaconf.errors import OmegaConfBaseException
 from sklearn.pipeline import Pipeline
 from sklearn.utils._param_validation import _Constraint, make_constraint
 
-from newsclf.constraints import POSITIVE_INT, Int, Number, StrOptions
 from newsclf.data.loaders import DATASETS
 from newsclf.data.records import FIELDS
 from newsclf.data.splits import SPLITS
@@ -33,6 +32,7 @@ from newsclf.evaluation.breakdown import BREAKDOWN_FIELDS
 from newsclf.features.registry import PAIR_FEATURES, TEXT_FEATURES, build_pair_features
 from newsclf.models.target_aware import TARGET_AWARE_MODES, build_target_aware
 from newsclf.pipeline import RENAMED_KEYS, build_pipeline, check_renamed_keys, config_tasks
+from newsclf.utils.constraints import POSITIVE_INT, Int, Number, StrOptions
 
 __all__ = ["CONFIG_GROUPS", "GroupSchema", "check_config"]
 

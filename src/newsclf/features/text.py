@@ -15,7 +15,6 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
-from newsclf.constraints import DOC_FREQUENCY, MAX_FEATURES
 from newsclf.features._validation import (
     TEXT_NGRAM_CONSTRAINTS,
     as_texts,
@@ -24,6 +23,7 @@ from newsclf.features._validation import (
 )
 from newsclf.text.normalize import normalize_text
 from newsclf.text.tokenize import WordAnalyzer
+from newsclf.utils.constraints import DOC_FREQUENCY, MAX_FEATURES
 
 __all__ = ["TextVectorizer"]
 
