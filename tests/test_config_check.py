@@ -154,7 +154,7 @@ def test_every_option_selects_itself_by_name_equal_to_its_file(group: str) -> No
 
 
 def test_schema_options_are_the_registries() -> None:
-    from newsclf.tracking import TRACKERS
+    from newsclf.runs.tracking import TRACKERS
     from newsclf.trainers import TRAINERS
     from newsclf.trainers.cv import EVALS
 
