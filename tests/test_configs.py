@@ -12,11 +12,11 @@ from hydra import compose, initialize_config_module
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import OmegaConf
 
-from newsclf.config_check import check_config
+from newsclf.config_check import CONFIG_GROUPS, check_config
 from newsclf.pipeline import build_pipeline
 
 CONF = files("newsclf.conf")
-GROUPS = ("data", "features", "model", "split", "target_aware", "experiment")
+GROUPS = (*CONFIG_GROUPS, "experiment")
 
 
 def _options(group: str) -> list[str]:
