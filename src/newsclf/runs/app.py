@@ -20,6 +20,7 @@ from typing import Any
 import hydra
 from omegaconf import DictConfig
 
+from newsclf.config_check import check_config
 from newsclf.errors import ConfigError, NewsclfError
 from newsclf.evaluation import format_metrics_table
 from newsclf.pipeline import check_renamed_keys
@@ -92,6 +93,7 @@ def run_job(cfg: DictConfig, output_dir: Path, overrides: Sequence[str]) -> dict
     :func:`newsclf.train` both call it; ``overrides`` are recorded in ``metrics.json``.
     """
     started = time.perf_counter()
+    check_config(cfg)  # every key, before the resume check reads the data
     payload = resume(cfg, output_dir, lambda: get_trainer(cfg).data_fingerprint())
     if payload is not None:
         log.info(
