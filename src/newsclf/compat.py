@@ -15,6 +15,7 @@ __all__ = [
     "MOVED_TYPES",
     "OLD_COLUMN_COUNT_KEYS",
     "OLD_ENCODING_KEYS",
+    "OLD_OFF_VALUES",
     "RENAMED_KEYS",
     "RENAMED_OPTIONS",
     "SHIMS",
@@ -49,7 +50,13 @@ MOVED_TYPES: dict[str, str] = {
 
 #: config keys that were renamed, old -> new: a config or override still using one is refused
 #: naming the new key
-RENAMED_KEYS: dict[str, str] = {"eval.bootstrap_resamples": "eval.resamples"}
+RENAMED_KEYS: dict[str, str] = {
+    "eval.bootstrap_resamples": "eval.resamples",
+    # issue 24, one config convention: every group selects its option by `name`
+    "features.kind": "features.name",  # the option's file name (tfidf: word_char, word, char)
+    "target_aware.mode": "target_aware.name",
+    "eval.group_field": "split.group_field",
+}
 
 #: data options that named encodings before ``data.encodings``: refused with the new spelling
 OLD_ENCODING_KEYS: tuple[str, ...] = ("encoding", "fallback_encoding")
@@ -58,7 +65,11 @@ OLD_ENCODING_KEYS: tuple[str, ...] = ("encoding", "fallback_encoding")
 OLD_COLUMN_COUNT_KEYS: dict[str, str] = {
     "model.params.relatedness_columns": "model.params.relatedness_groups",
     "model.params.stance_dense.columns": "model.params.stance_dense.groups",
+    "model.params.thread_features": "model.params.thread_group",
 }
+
+#: the old spelling of an "off" part of the pair features (now null): refused naming null
+OLD_OFF_VALUES: dict[str, str] = {"features.pair.{target,similarity,embed}": "drop"}
 
 #: command-line options that were renamed, old -> new: the old one still works, with a warning
 RENAMED_OPTIONS: dict[str, str] = {"evaluate --bootstrap": "--resamples"}
@@ -74,19 +85,27 @@ SHIMS: tuple[Shim, ...] = (
     Shim(
         "RENAMED_KEYS",
         "newsclf.pipeline.check_renamed_keys",
-        "a clear error for eval.bootstrap_resamples (now eval.resamples)",
+        "clear errors for renamed keys (eval.bootstrap_resamples, features.kind, "
+        "target_aware.mode, eval.group_field)",
         "0.3.0",
     ),
     Shim(
         "OLD_ENCODING_KEYS",
+        "OLD_OFF_VALUES",
         "newsclf.data.dataset.config_encodings",
         "a clear error for data.encoding / data.fallback_encoding (now data.encodings)",
         "0.3.0",
     ),
     Shim(
         "OLD_COLUMN_COUNT_KEYS",
-        "newsclf.models.registry (related_then_stance)",
+        "newsclf.models.registry (_refuse_column_counts, _thread_blend)",
         "a clear error for column counts (now feature groups)",
+        "0.3.0",
+    ),
+    Shim(
+        "OLD_OFF_VALUES",
+        "newsclf.features.registry._part",
+        "a clear error for 'drop' as a pair-feature part (now null)",
         "0.3.0",
     ),
     Shim(
