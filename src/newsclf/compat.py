@@ -91,7 +91,6 @@ SHIMS: tuple[Shim, ...] = (
     ),
     Shim(
         "OLD_ENCODING_KEYS",
-        "OLD_OFF_VALUES",
         "newsclf.data.dataset.config_encodings",
         "a clear error for data.encoding / data.fallback_encoding (now data.encodings)",
         "0.3.0",
