@@ -9,6 +9,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from newsclf.building import build_estimator
 from newsclf.constraints import POSITIVE, Int
 from newsclf.errors import ConfigError
+from newsclf.features.crosslingual import CrossLingualPairEmbedding
 from newsclf.features.embed import PairEmbedding, TextEmbedding
 from newsclf.features.hashed_ngrams import HashingTextVectorizer
 from newsclf.features.hashed_tfidf import HashedTfidfVectorizer
@@ -33,6 +34,7 @@ ESTIMATORS = [
     PairVectorizer,
     TextEmbedding,
     PairEmbedding,
+    CrossLingualPairEmbedding,
     TargetCrossedFeatures,
     TargetMentionFeatures,
     PerTargetClassifier,

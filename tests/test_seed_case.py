@@ -4,7 +4,9 @@ newsclf was built for questions like "what stance does this Hungarian article ta
 claim?". Word overlap cannot relate a Hungarian article to an English claim, nor a paraphrase;
 sentence embeddings can. A model trained with ``experiment=fnc1`` (here on a small hand-written
 English corpus of the same shape as FNC-1) must rank related claims above unrelated ones for a
-Hungarian article, and ``newsclf explain`` must show the similarity features at work.
+Hungarian article and *label* them right: the related Hungarian and English claims related
+(agree), the Hungarian negation disagree, the unrelated claims unrelated. ``newsclf explain``
+must show the similarity features at work. The walkthrough is in docs/stance.md.
 """
 
 from __future__ import annotations
@@ -175,3 +177,17 @@ def test_explain_shows_the_embedding_similarity_contributions(
     assert "embed:cos_lead" in by_name
     # a high similarity to the lead speaks against "unrelated"
     assert by_name["embed:cos_lead"] < 0
+
+
+def test_fnc1_model_labels_the_seed_claims_in_either_language(
+    fnc1_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = _predict(fnc1_model, tmp_path, capsys)
+    labels = {name: rows[name]["stance"] for name in CLAIMS}
+    assert labels == {
+        "paraphrase_hu": "agree",
+        "related_en": "agree",
+        "negation_hu": "disagree",
+        "unrelated_hu": "unrelated",
+        "unrelated_en": "unrelated",
+    }, {n: rows[n]["stance_scores"] for n in CLAIMS}

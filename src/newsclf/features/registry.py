@@ -13,6 +13,7 @@ from sklearn.base import BaseEstimator
 
 from newsclf.building import build_estimator
 from newsclf.errors import ConfigError
+from newsclf.features.crosslingual import CrossLingualPairEmbedding
 from newsclf.features.embed import PairEmbedding, TextEmbedding
 from newsclf.features.hashed_ngrams import HashingTextVectorizer
 from newsclf.features.hashed_tfidf import HashedTfidfVectorizer
@@ -102,4 +103,14 @@ def _pair_embedding(params: Any) -> Any:
             f"must be 'drop' or a mapping of PairEmbedding parameters, got {params!r}",
             key="features.pair.embed",
         )
-    return build_estimator(PairEmbedding, dict(params), "features.pair.embed")
+    params = dict(params)
+    name = params.pop("name", "pair")
+    classes = {"pair": PairEmbedding, "crosslingual": CrossLingualPairEmbedding}
+    if name not in classes:
+        raise ConfigError(
+            f"unknown embedding block {name!r}",
+            key="features.pair.embed.name",
+            hint="pair (PairEmbedding) or crosslingual (CrossLingualPairEmbedding: "
+            "language-centred cosines and language-neutral stance columns)",
+        )
+    return build_estimator(classes[name], params, "features.pair.embed")
