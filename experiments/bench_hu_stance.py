@@ -92,7 +92,12 @@ def config(overrides: list[str]):
 def features(cfg, train: list[Record], evaluated: list[Record], cache: Path | None):
     """(fitted features step, X_train, X_eval), cached by the features config."""
     spec = json.dumps(OmegaConf.to_container(cfg.features, resolve=True), sort_keys=True)
-    key = hashlib.sha256((spec + str(len(train))).encode()).hexdigest()[:16]
+    # the code of the feature modules is part of the key: a changed default refits
+    import newsclf.features.crosslingual as xl
+    import newsclf.features.headline_body as hb
+
+    code = "".join(Path(m.__file__).read_text() for m in (xl, hb))
+    key = hashlib.sha256((spec + str(len(train)) + code).encode()).hexdigest()[:16]
     path = None if cache is None else cache / f"features-{key}.joblib"
     ids = [r.id for r in evaluated]
     if path is not None and path.is_file():
@@ -113,6 +118,19 @@ def features(cfg, train: list[Record], evaluated: list[Record], cache: Path | No
         path.parent.mkdir(parents=True, exist_ok=True)
         joblib.dump({"vec": vec, "X_train": X_train, "X_eval": X_eval, "ids": ids}, path)
     return vec, X_train, X_eval
+
+
+def seed_case(vec, model) -> dict[str, str]:
+    """Labels of the seed case (tests/test_seed_case.py's article and claims) by this model."""
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    from test_seed_case import ARTICLE, CLAIMS
+
+    X = vec.transform([(ARTICLE, claim) for claim in CLAIMS.values()])
+    proba = model.predict_proba(X)
+    return {
+        name: f"{model.classes_[row.argmax()]} ({row.max():.2f})"
+        for name, row in zip(CLAIMS, proba, strict=True)
+    }
 
 
 def report(y: np.ndarray, pred: np.ndarray, lang: np.ndarray) -> dict[str, dict[str, float]]:
@@ -179,8 +197,10 @@ def main(argv: list[str] | None = None) -> int:
         model.fit(X_train, y_train)
         pred = model.predict(X_eval)
         results[name] = report(y, pred, lang)
+        results[name]["seed_case"] = seed_case(vec, model)
         results[name]["overrides"] = overrides
-        show(name, {k: v for k, v in results[name].items() if k != "overrides"})
+        show(name, {k: v for k, v in results[name].items() if k not in ("overrides", "seed_case")})
+        print(f"{name:28s} seed case: {results[name]['seed_case']}")
         print(f"  (classifier fitted in {time.time() - start:.0f} s)", file=sys.stderr)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))

@@ -34,7 +34,7 @@ def _fitted(**params) -> CrossLingualPairEmbedding:
 
 
 def test_language_means_come_from_the_reference_corpus_per_role() -> None:
-    est = _fitted()
+    est = _fitted(centering="language")
     assert set(est.means_) == {"hu", "en"}
     for roles in est.means_.values():
         assert set(roles) == {"query", "passage"}
@@ -65,13 +65,30 @@ def test_a_configured_reference_corpus_is_read(tmp_path) -> None:
 
 
 def test_centering_changes_the_cosine_and_none_keeps_pair_embedding() -> None:
-    centred = _fitted().transform(PAIRS)[:, 0]
-    plain = _fitted(centering="none").transform(PAIRS)[:, 0]
+    centred = _fitted(centering="language", calibration="none").transform(PAIRS)[:, 0]
+    plain = _fitted(calibration="none").transform(PAIRS)[:, 0]
     assert not np.allclose(centred, plain)
     from newsclf.features.embed import PairEmbedding
 
     base = PairEmbedding(encoder="char_hash", cache=False).fit(PAIRS).transform(PAIRS)[:, 0]
     np.testing.assert_allclose(plain, base, rtol=1e-5)
+
+
+def test_calibration_moves_only_pairs_that_are_not_english() -> None:
+    est = _fitted()
+    assert set(est.pair_stats_) == {("hu", "hu"), ("hu", "en"), ("en", "hu"), ("en", "en")}
+    calibrated = est.transform(PAIRS)[:, 0]
+    plain = _fitted(calibration="none").transform(PAIRS)[:, 0]
+    np.testing.assert_allclose(calibrated[2:], plain[2:], rtol=1e-5)  # English-English
+    assert not np.allclose(calibrated[:2], plain[:2])
+
+
+def test_calibration_maps_unrelated_reference_scores_onto_the_english_scale() -> None:
+    est = _fitted()
+    mu_en, sd_en = est.pair_stats_[("en", "en")]
+    mu, sd = est.pair_stats_[("en", "hu")]
+    got = est._calibrated(np.asarray([mu, mu + sd]), ["en", "en"], ["hu", "hu"])
+    np.testing.assert_allclose(got, [mu_en, mu_en + sd_en])
 
 
 def test_route_and_neutral_columns_are_named_and_read_both_languages() -> None:
@@ -98,7 +115,7 @@ def test_headline_body_puts_the_crosslingual_groups_ahead_of_the_relation_block(
     before = est.feature_groups()
     est.fit(PAIRS)
     after = est.feature_groups()
-    for group in ("embed_similarity", "language_route", "crosslingual", "relation"):
+    for group in ("embed_similarity", "language_route", "claim_cues", "claim_numbers", "relation"):
         assert before[group] == after[group]
     names = est.get_feature_names_out()
     assert names[after["language_route"].start] == "xling:route"

@@ -50,7 +50,6 @@ __all__ = ["NEUTRAL_BLOCKS", "NEUTRAL_FEATURES", "CrossLingualPairEmbedding", "r
 
 #: the scalar language-neutral stance columns, in order (``xling:<name>``)
 NEUTRAL_FEATURES = (
-    "centered_cosine",
     "claim_negation",
     "claim_refuting",
     "claim_strong_refuting",
@@ -135,9 +134,25 @@ class CrossLingualPairEmbedding(PairEmbedding):
     ``xling:route`` (1 when the claim or the article is not English), the
     :data:`NEUTRAL_FEATURES` and the :data:`NEUTRAL_BLOCKS` named in ``neutral_blocks``.
 
+    With ``calibration="language_pair"`` the lead cosine of a pair that is not English-English
+    (``xling:route`` 1) is the best cosine over the article's first ``routed_chunks`` chunks of
+    ``lead_chars`` characters (the claim may be about a later part), mapped onto the
+    English-English scale: ``mu_en,en + sd_en,en * (cos - mu_a,b) / sd_a,b``, where ``mu`` and
+    ``sd`` are the mean and spread of the same score between reference claims of language
+    ``a`` and reference articles of language ``b`` *about other stories*. A relatedness model
+    trained on English pairs then meets, for every language pair, unrelated scores where it
+    met English ones. English-English pairs are left as :class:`PairEmbedding` scores them.
+
     Parameters
     ----------
-    centering : {"language", "none"}, default="language"
+    centering : {"language", "none"}, default="none"
+    calibration : {"language_pair", "none"}, default="language_pair"
+    routed_chunks : int, default=2
+        Chunks of the article read for a pair that is not English-English (calibration only).
+    reference_chunks : int, default=1
+        Chunks of each reference article the unrelated statistics read (1: the lead, as
+        English-English pairs are scored; the demo articles are short, so a second chunk there
+        is a scrap of a sentence, unlike the second chunk of a full news article).
     reference : str or None, default=None
         JSONL corpus the language means are estimated from (``text``, ``title``, ``lang``);
         ``None``: the bundled demo corpus.
@@ -152,6 +167,9 @@ class CrossLingualPairEmbedding(PairEmbedding):
     ----------
     means_ : dict
         ``{language: {"query": vector, "passage": vector}}`` (empty without centering).
+    pair_stats_ : dict
+        ``{(claim language, article language): (mean, sd)}`` of unrelated reference cosines
+        (empty without calibration).
     blocks_, dim_, similarities_, n_features_out_ : as :class:`PairEmbedding`
     """
 
@@ -171,7 +189,10 @@ class CrossLingualPairEmbedding(PairEmbedding):
         batch_size: int = 32,
         cache: bool = True,
         cache_dir: str | None = None,
-        centering: str = "language",
+        centering: str = "none",
+        calibration: str = "language_pair",
+        routed_chunks: int = 2,
+        reference_chunks: int = 1,
         reference: str | None = None,
         reference_size: int = 96,
         neutral_blocks: tuple[str, ...] = (),
@@ -193,6 +214,9 @@ class CrossLingualPairEmbedding(PairEmbedding):
             cache_dir=cache_dir,
         )
         self.centering = centering
+        self.calibration = calibration
+        self.routed_chunks = routed_chunks
+        self.reference_chunks = reference_chunks
         self.reference = reference
         self.reference_size = reference_size
         self.neutral_blocks = neutral_blocks
@@ -201,6 +225,9 @@ class CrossLingualPairEmbedding(PairEmbedding):
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         **PairEmbedding._parameter_constraints,
         "centering": [StrOptions({"language", "none"})],
+        "calibration": [StrOptions({"language_pair", "none"})],
+        "routed_chunks": [POSITIVE_INT],
+        "reference_chunks": [POSITIVE_INT],
         "reference": [str, None],
         "reference_size": [POSITIVE_INT],
         "neutral_blocks": [str, tuple, list, None],
@@ -219,19 +246,71 @@ class CrossLingualPairEmbedding(PairEmbedding):
         super().fit(X, y)
         self.neutral_blocks_ = self._neutral_blocks()
         self.means_: dict[str, dict[str, np.ndarray]] = {}
+        self.pair_stats_: dict[tuple[str, str], tuple[float, float]] = {}
+        if self.centering == "none" and self.calibration == "none":
+            self.n_features_out_ += (
+                1 + len(NEUTRAL_FEATURES) + self.dim_ * len(self.neutral_blocks_)
+            )
+            return self
+        texts = {
+            lang: roles
+            for lang, roles in reference_texts(self.reference, self.reference_size).items()
+            if len(roles["passage"]) >= 2
+        }
+        claims = {lang: self._embed(roles["query"], "query") for lang, roles in texts.items()}
+        leads = {
+            lang: self._embed([_lead(t, self.lead_chars) for t in roles["passage"]], "passage")
+            for lang, roles in texts.items()
+        }
         if self.centering == "language":
-            texts = reference_texts(self.reference, self.reference_size)
-            for lang, roles in texts.items():
-                if not roles["passage"]:
-                    continue
-                self.means_[lang] = {
-                    "query": self._embed(roles["query"], "query").mean(axis=0),
-                    "passage": self._embed(
-                        [_lead(t, self.lead_chars) for t in roles["passage"]], "passage"
-                    ).mean(axis=0),
-                }
+            self.means_ = {
+                lang: {"query": claims[lang].mean(axis=0), "passage": leads[lang].mean(axis=0)}
+                for lang in texts
+            }
+        if self.calibration == "language_pair":
+            for a in texts:
+                q = self._center(claims[a], [a] * len(claims[a]), "query")
+                for b in texts:
+                    passages = texts[b]["passage"]
+                    chunks = 1 if a == b == "en" else self.reference_chunks
+                    cos = self._chunk_cosines(passages, [b] * len(passages), q, chunks)
+                    if a == b:  # a claim is not compared with its own article
+                        cos = cos[~np.eye(len(cos), dtype=bool)]
+                    self.pair_stats_[(a, b)] = (float(cos.mean()), float(cos.std()) or 1.0)
         self.n_features_out_ += 1 + len(NEUTRAL_FEATURES) + self.dim_ * len(self.neutral_blocks_)
         return self
+
+    def _chunk_cosines(
+        self, texts: list[str], langs: list[str], claims: np.ndarray, chunks: int
+    ) -> np.ndarray:
+        """``(n_claims, n_texts)`` best cosine of each claim over each text's first chunks."""
+        parts = [_chunks(t, self.lead_chars, chunks) for t in texts]
+        flat = [c for p in parts for c in p]
+        vecs = self._center(
+            self._embed(flat, "passage"),
+            [lang for p, lang in zip(parts, langs, strict=True) for _ in p],
+            "passage",
+        )
+        cos = claims @ vecs.T
+        out = np.empty((len(claims), len(texts)))
+        start = 0
+        for j, p in enumerate(parts):
+            out[:, j] = cos[:, start : start + len(p)].max(axis=1)
+            start += len(p)
+        return out
+
+    def _calibrated(
+        self, cos: np.ndarray, claim_langs: list[str], text_langs: list[str]
+    ) -> np.ndarray:
+        """Cosines of routed pairs mapped onto the English-English scale (``pair_stats_``)."""
+        target_mu, target_sd = self.pair_stats_[("en", "en")]
+        others = [v for k, v in self.pair_stats_.items() if k != ("en", "en")]
+        fallback = (float(np.mean([m for m, _ in others])), float(np.mean([d for _, d in others])))
+        out = np.empty_like(cos)
+        for i, (a, b) in enumerate(zip(claim_langs, text_langs, strict=True)):
+            mu, sd = self.pair_stats_.get((a, b), fallback)
+            out[i] = target_mu + target_sd * (cos[i] - mu) / sd
+        return out
 
     def _center(self, vecs: np.ndarray, langs: list[str], role: str) -> np.ndarray:
         """``vecs`` minus their language's mean for ``role``, renormalised."""
@@ -261,6 +340,24 @@ class CrossLingualPairEmbedding(PairEmbedding):
         )
         sims = np.zeros((n, 5), dtype=np.float64)
         sims[:, 0] = np.einsum("ij,ij->i", target_vecs, lead_vecs)
+        route = np.asarray(
+            [
+                text_lang[t] != "en" or target_lang[h] != "en"
+                for t, h in zip(texts, targets, strict=True)
+            ]
+        )
+        if self.pair_stats_ and route.any():
+            rows = np.flatnonzero(route)
+            routed_texts = [texts[i] for i in rows]
+            distinct = list(dict.fromkeys(routed_texts))
+            cos = self._chunk_cosines(
+                distinct, [text_lang[t] for t in distinct], target_vecs[rows], self.routed_chunks
+            )
+            at = {t: j for j, t in enumerate(distinct)}
+            best = cos[np.arange(len(rows)), [at[t] for t in routed_texts]]
+            sims[rows, 0] = self._calibrated(
+                best, [target_lang[targets[i]] for i in rows], [text_lang[t] for t in routed_texts]
+            )
         if self.text_chars:
             text_vecs = self._center(
                 self._embed([_lead(t, self.text_chars) for t in texts], "passage"),
@@ -282,14 +379,8 @@ class CrossLingualPairEmbedding(PairEmbedding):
                 "difference": np.abs(target_vecs - lead_vecs),
             }[block]
             out.append(part * float(self.embedding_weight))
-        route = np.asarray(
-            [
-                float(text_lang[t] != "en" or target_lang[h] != "en")
-                for t, h in zip(texts, targets, strict=True)
-            ]
-        )
-        out.append(route[:, None])
-        out.append(self._neutral(texts, targets, leads, sims[:, 0]))
+        out.append(route.astype(np.float64)[:, None])
+        out.append(self._neutral(texts, targets, leads))
         for block in self.neutral_blocks_:
             part = (
                 target_vecs * lead_vecs if block == "product" else np.abs(target_vecs - lead_vecs)
@@ -297,21 +388,18 @@ class CrossLingualPairEmbedding(PairEmbedding):
             out.append(part * float(self.neutral_weight))
         return np.hstack(out).astype(np.float64)
 
-    def _neutral(
-        self, texts: list[str], targets: list[str], leads: list[str], cosine: np.ndarray
-    ) -> np.ndarray:
+    def _neutral(self, texts: list[str], targets: list[str], leads: list[str]) -> np.ndarray:
         """The :data:`NEUTRAL_FEATURES` of each pair (each distinct text analysed once)."""
         claim = {h: _cue_counts(h) for h in dict.fromkeys(targets)}
         lead = {t: _cue_counts(t) for t in dict.fromkeys(leads)}
         numbers = {t: _numbers(t) for t in dict.fromkeys(texts)}
         rows = []
-        for text, target, first, cos in zip(texts, targets, leads, cosine, strict=True):
+        for text, target, first in zip(texts, targets, leads, strict=True):
             c, v = claim[target], lead[first]
             wanted = _numbers(target)
             missing = len(wanted - numbers[text]) / len(wanted) if wanted else 0.0
             rows.append(
                 [
-                    cos,
                     *np.log1p(c),
                     *np.log1p([v[0], v[1], v[3]]),
                     float((c[0] > 0) != (v[0] > 0)),
@@ -335,6 +423,17 @@ class CrossLingualPairEmbedding(PairEmbedding):
         for block in self.neutral_blocks_:
             names += [f"xling:{block}_{i}" for i in range(self.dim_)]
         return np.asarray(names, dtype=object)
+
+
+def _chunks(text: str, chars: int, n: int) -> list[str]:
+    """The first ``n`` consecutive pieces of ``text`` of about ``chars`` characters (word
+    boundaries; the first is exactly :func:`~newsclf.features.embed._lead`)."""
+    out: list[str] = []
+    while text and len(out) < n:
+        piece = _lead(text, chars)
+        out.append(piece)
+        text = text[len(piece) :].lstrip()
+    return out or [""]
 
 
 def _languages(texts: list[str]) -> dict[str, str]:

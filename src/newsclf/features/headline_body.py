@@ -147,7 +147,13 @@ EMBED_SIMILARITY_GROUP = "embed_similarity"
 #: (:class:`~newsclf.features.crosslingual.CrossLingualPairEmbedding`)
 CROSSLINGUAL_GROUPS: dict[str, tuple[str, ...]] = {
     "language_route": ("xling:route",),
-    "crosslingual": tuple(f"xling:{n}" for n in NEUTRAL_FEATURES),
+    "claim_cues": tuple(
+        f"xling:{n}" for n in NEUTRAL_FEATURES if n.startswith("claim_") and "numbers" not in n
+    ),
+    "article_cues": tuple(
+        f"xling:{n}" for n in NEUTRAL_FEATURES if n.startswith(("lead_", "polarity"))
+    ),
+    "claim_numbers": tuple(f"xling:{n}" for n in NEUTRAL_FEATURES if "numbers" in n),
 }
 
 

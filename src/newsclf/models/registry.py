@@ -144,6 +144,9 @@ def _neutral_head(params: dict[str, Any], seed: int, groups: Groups) -> Any:
             hint="language_route (features.pair.embed.name=crosslingual)",
         )
     params["route_column"] = route[0]
+    if head.pop("negation_augment", False):
+        # the claim's negation count leads the claim_cues group (NEUTRAL_FEATURES)
+        params["negation_column"] = _group_columns(["claim_cues"], groups, f"{key}")[0]
     labels = head.pop("labels", None)
     params["neutral_labels"] = None if labels is None else [str(x) for x in labels]
     head.setdefault("random_state", seed)

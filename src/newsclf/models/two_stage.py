@@ -101,6 +101,12 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
     neutral_labels : sequence of str or None, default=None
         The stances ``neutral`` is trained on and may predict (e.g. ``["agree",
         "disagree"]``); ``None``: all of them.
+    negation_column : int or None, default=None
+        The column counting negations in the claim (``log1p`` count). When set, ``neutral``
+        also trains on each ``agree`` row whose claim has no negation with the negation
+        added and the label ``disagree`` (a claim the article supports, negated, is one it
+        contradicts): the English training pairs rarely show that, and it is how a claim
+        usually contradicts a Hungarian article. Needs ``neutral_labels`` to allow both.
     stance_drop_columns : int, sequence of int or None, default=None
         Columns zeroed for ``stance`` (e.g. the route and neutral columns), so the stance of
         English pairs is what it was without them.
@@ -127,6 +133,7 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
         neutral_columns: int | Sequence[int] | None = None,
         route_column: int | None = None,
         neutral_labels: Sequence[str] | None = None,
+        negation_column: int | None = None,
         stance_drop_columns: int | Sequence[int] | None = None,
     ) -> None:
         self.relatedness = relatedness
@@ -138,6 +145,7 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
         self.neutral_columns = neutral_columns
         self.route_column = route_column
         self.neutral_labels = neutral_labels
+        self.negation_column = negation_column
         self.stance_drop_columns = stance_drop_columns
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
@@ -150,6 +158,7 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
         "neutral_columns": SELECTION,
         "route_column": [Int(0, None, closed="left"), None],
         "neutral_labels": ["array-like", None],
+        "negation_column": [Int(0, None, closed="left"), None],
         "stance_drop_columns": SELECTION,
     }
 
@@ -208,10 +217,29 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
                 if unknown:
                     raise ValueError(f"neutral_labels names {unknown}, not stances in y")
                 keep &= np.isin(y.astype(str), sorted(wanted))
-            self.neutral_ = clone(self.neutral).fit(
-                take_columns(X[keep], self.neutral_columns), y[keep]
-            )
+            X_neutral, y_neutral = take_columns(X[keep], self.neutral_columns), y[keep]
+            if self.negation_column is not None:
+                X_neutral, y_neutral = self._negated(X[keep], X_neutral, y_neutral)
+            self.neutral_ = clone(self.neutral).fit(X_neutral, y_neutral)
         return self
+
+    def _negated(
+        self, X: Any, X_neutral: np.ndarray, y: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``X_neutral, y`` plus the agree rows without a claim negation, negated, as
+        disagree (see ``negation_column``)."""
+        index = list(np.arange(X.shape[1])[column_index(self.neutral_columns, X.shape[1])])
+        if self.negation_column not in index:
+            raise ValueError("negation_column must be one of neutral_columns")
+        at = index.index(self.negation_column)
+        rows = np.flatnonzero((y.astype(str) == "agree") & (X_neutral[:, at] == 0))
+        if not len(rows) or "disagree" not in set(y.astype(str)):
+            return X_neutral, y
+        extra = X_neutral[rows].copy()
+        extra[:, at] = np.log1p(1.0)
+        return np.vstack([X_neutral, extra]), np.concatenate(
+            [y, np.full(len(rows), "disagree", dtype=y.dtype)]
+        )
 
     def _for_stance(self, X: Any) -> Any:
         """``X`` with ``stance_drop_columns`` zeroed (same width, so column indices hold)."""
