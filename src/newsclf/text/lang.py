@@ -42,8 +42,9 @@ _WORD = re.compile(r"\w+")
 _EVIDENCE = {lang: STOPWORDS[lang] | STANCE_WORDS[lang] for lang in SUPPORTED_LANGUAGES}
 #: frequent function words of Spanish, Catalan, German, French, Italian, Portuguese and Dutch
 #: (a word Hungarian also uses, such as "el" or "ha", counts for both)
-_OTHER_WORDS = frozenset(
-    """
+_OTHER_WORDS = (
+    frozenset(
+        """
     el le ha se mi te a la los las del al lo que por para con una sus más pero como este esta
     también sobre entre hasta desde ya muy sin ser han fue son está porque cuando
     els les amb per dels pel és són aquest aquesta però més molt també seva
@@ -54,7 +55,10 @@ _OTHER_WORDS = frozenset(
     não uma com os das dos pelo pela ao também foi
     het een van voor niet zijn ook maar bij naar wordt werd
     """.split()
-) - _EVIDENCE["en"] - {"a", "az", "is", "de"}
+    )
+    - _EVIDENCE["en"]
+    - {"a", "az", "is", "de"}
+)
 
 
 def word_language_evidence(word: str) -> tuple[float, float, float]:
