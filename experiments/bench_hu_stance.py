@@ -3,7 +3,7 @@
 
     .venv/bin/python experiments/bench_hu_stance.py --fnc1-root /work/shared/data/fnc1 \
         --hu-root /work/shared/data/hungarian_news_rovat_2025 --split dev \
-        [--cache /tmp/hu_bench] [--set KEY=VALUE ...] [--variant NAME:KEY=VALUE,KEY=VALUE ...]
+        [--cache /tmp/hu_bench] [--set KEY=VALUE ...] [--variant "NAME:KEY=VALUE;KEY=VALUE" ...]
 
 The model is built from the packaged ``experiment=fnc1`` config (plus ``--set`` overrides)
 through the registries, as ``newsclf train`` builds it, and fitted on *all* FNC-1 training
@@ -171,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         "--variant",
         nargs="*",
         default=[],
-        help="NAME:KEY=VALUE,KEY=VALUE model overrides (the shipped model: 'shipped:')",
+        help="NAME:KEY=VALUE;KEY=VALUE overrides of one variant (the shipped model: shipped:)",
     )
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args(argv)
