@@ -163,3 +163,12 @@ def test_neutral_head_without_a_route_column_is_refused() -> None:
     X, y = _routed_data()
     with pytest.raises(ValueError, match="route_column"):
         RelatedThenStanceClassifier(neutral=LogisticRegression(), neutral_columns=[1]).fit(X, y)
+
+
+def test_a_pair_in_another_language_is_routed_and_calibrated_with_the_pooled_statistics() -> None:
+    est = _fitted()
+    spanish = ("Los soldados norcoreanos luchan en Rusia junto a las tropas rusas.", "Troops")
+    names = list(est.get_feature_names_out())
+    row = est.transform([spanish])[0]
+    assert row[names.index("xling:route")] == 1.0
+    assert np.isfinite(row).all()
