@@ -13,6 +13,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from newsclf.building import build_estimator
 from newsclf.errors import ConfigError
+from newsclf.features.crosslingual import CrossLingualPairEmbedding
 from newsclf.features.embed import PairEmbedding, TextEmbedding
 from newsclf.features.hashed_ngrams import HashingTextVectorizer
 from newsclf.features.hashed_tfidf import HashedTfidfVectorizer
@@ -38,6 +39,7 @@ ESTIMATORS = [
     PairVectorizer,
     TextEmbedding,
     PairEmbedding,
+    CrossLingualPairEmbedding,
     TargetCrossedFeatures,
     TargetMentionFeatures,
     PerTargetClassifier,

@@ -190,9 +190,66 @@ def test_language_guess_is_the_sum_of_per_word_evidence() -> None:
     text = normalize_text("Győzött a Ferencváros, and the fans were happy: éljen!")
     hu = sum(word_language_evidence(w)[0] for w in text.split())
     en = sum(word_language_evidence(w)[1] for w in text.split())
+    other = sum(word_language_evidence(w)[2] for w in text.split())
+    assert other < max(hu, en)
     assert language_of_normalized(text) == ("hu" if hu > en else "en")
-    assert word_language_evidence("ferencváros,") == (0.5, 0.0)
-    assert word_language_evidence("the") == (0.0, 1.0)
+    # á is Spanish and Catalan too; ő is Hungarian only
+    assert word_language_evidence("ferencváros,") == (0.5, 0.0, 0.5)
+    assert word_language_evidence("győzött") == (1.0, 0.0, 0.5)
+    assert word_language_evidence("the") == (0.0, 1.0, 0.0)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "El gobierno dijo que la propuesta no ha sido aceptada todavía.",
+        "Los soldados norcoreanos luchan en Rusia junto a las tropas rusas.",
+        "El govern ha dit que la proposta encara no ha estat acceptada pels partits.",
+        "El Barça guanya la lliga per cinquena vegada",
+        "Die Regierung sagte, dass der Vorschlag noch nicht angenommen wurde.",
+        "Nordkorea schickt Soldaten nach Russland",
+    ],
+)
+def test_detect_language_answers_other_for_spanish_catalan_and_german(text: str) -> None:
+    # their accented letters (á, é, ö, ü) are Hungarian too: without "other" they were
+    # stemmed as Hungarian
+    assert detect_language(text) == "other"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Észak-Korea nem küld katonákat Oroszországba", "hu"),
+        ("Észak-koreai katonák harcolnak Oroszország oldalán", "hu"),
+        ("Putyin ellen tüntettek", "hu"),
+        ("North Korean troops are training in Russia", "en"),
+    ],
+)
+def test_detect_language_keeps_short_hungarian_and_english_claims(text: str, lang: str) -> None:
+    assert detect_language(text) == lang
+
+
+def test_other_language_text_is_neither_stemmed_nor_stopworded() -> None:
+    analyzer = WordAnalyzer(lang="auto")
+    text = "Los soldados norcoreanos luchan en Rusia junto a las tropas rusas."
+    assert analyzer.terms(text) == tokenize(text)
+    assert stem("soldados", "other") == "soldados"
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", ["not", "no", "never", "cannot", "against", "without", "nor", "nothing"]),
+        ("hu", ["nem", "sem", "se", "nincs", "ellen", "nélkül", "soha", "senki", "semmi"]),
+    ],
+)
+def test_stopword_lists_keep_negations_and_stance_words(lang: str, words: list[str]) -> None:
+    from newsclf.text.stopwords import STANCE_WORDS, STOPWORDS
+
+    assert set(words) <= STANCE_WORDS[lang]
+    assert not set(words) & STOPWORDS[lang]
+    stems = WordAnalyzer(lang=lang, stem=False).terms(" ".join(words))
+    assert stems == words
 
 
 @pytest.mark.parametrize("lang", ["hu", "en"])

@@ -28,7 +28,12 @@ from typing import Any
 
 import numpy as np
 
-from newsclf.text.lang import LANGUAGE_WORDS, SUPPORTED_LANGUAGES, word_language_evidence
+from newsclf.text.lang import (
+    DETECTED_LANGUAGES,
+    LANGUAGE_WORDS,
+    OTHER,
+    word_language_evidence,
+)
 from newsclf.text.normalize import normalize_text
 from newsclf.text.stopwords import STOPWORDS
 from newsclf.text.tokenize import stem, tokenize_normalized
@@ -153,17 +158,20 @@ class _HashIndex:
         self.size += len(hashes)
 
 
-_HU, _EN = SUPPORTED_LANGUAGES.index("hu"), SUPPORTED_LANGUAGES.index("en")
+_HU, _EN, _OTHER = (DETECTED_LANGUAGES.index(c) for c in ("hu", "en", OTHER))
+_N_LANGUAGES = len(DETECTED_LANGUAGES)
 
 
-def _score(words: list[str]) -> float:
-    """Hungarian minus English :func:`word_language_evidence` of normalised words (a text is
-    Hungarian when the sum over its first words is positive; halves add up exactly)."""
-    total = 0.0
+def _score(words: list[str]) -> tuple[float, float, float]:
+    """(Hungarian, English, other) :func:`word_language_evidence` summed over normalised words
+    (halves add up exactly, so sums of sums equal the per-text guess)."""
+    hu = en = other = 0.0
     for word in words:
-        hu, en = word_language_evidence(word)
-        total += hu - en
-    return total
+        h, e, o = word_language_evidence(word)
+        hu += h
+        en += e
+        other += o
+    return hu, en, other
 
 
 #: codepoints hashed at a time by :func:`_segment_hashes`: bounds the kept power tables (a few
@@ -243,9 +251,10 @@ class WordTable:
         self.ids: dict[str, int] = {}  # normalised form -> word id
         self.index = _HashIndex()  # hash of a raw word's codepoints -> id of its form
         self.words: list[str] = []  # normalised form (words joined by one space) per id
-        self.score = _Growing(np.float64)  # Hungarian minus English evidence per id
+        # Hungarian, English and other-language evidence per id
+        self.score = [_Growing(np.float64) for _ in DETECTED_LANGUAGES]
         self.n_sub = _Growing(np.int64)  # normalised whitespace-separated words per id
-        # (word id, language index) -> row: at word_id * len(SUPPORTED_LANGUAGES) + language
+        # (word id, language index) -> row: at word_id * len(DETECTED_LANGUAGES) + language
         self.rows = _Growing(np.int64, -1)
         self.n_words = 0  # rows
         self.t_indptr = _Growing(np.int64)  # row -> its terms
@@ -272,7 +281,10 @@ class WordTable:
                 ids[form] = start + k
             self.words.extend(new)
             parts = [form.split() for form in new]
-            self.score.extend(np.fromiter(map(_score, parts), dtype=np.float64, count=len(new)))
+            scores = np.asarray([_score(p) for p in parts], dtype=np.float64)
+            scores = scores.reshape(-1, _N_LANGUAGES)
+            for k, growing in enumerate(self.score):
+                growing.extend(scores[:, k])
             self.n_sub.extend(np.fromiter(map(len, parts), dtype=np.int64, count=len(new)))
             wid[missing] = [ids[forms[i]] for i in missing]
         return wid
@@ -299,7 +311,7 @@ class WordTable:
     def languages(
         self, wid: np.ndarray, doc: np.ndarray, starts: np.ndarray, n_docs: int
     ) -> np.ndarray:
-        """Index into SUPPORTED_LANGUAGES of each document (``language_of_normalized``).
+        """Index into DETECTED_LANGUAGES of each document (``language_of_normalized``).
 
         The guess reads the first :data:`LANGUAGE_WORDS` words of the normalised text; a raw
         word may stand for 0, 1 or more of them, so positions are counted in normalised words.
@@ -309,28 +321,29 @@ class WordTable:
         n_sub = self.n_sub.buf[wid]
         end = np.cumsum(n_sub)  # position after each raw word, counted from the batch start
         end -= np.where(starts > 0, end[np.maximum(starts - 1, 0)], 0)[doc]
-        score = self.score.buf[wid]
+        score = np.stack([growing.buf[wid] for growing in self.score], axis=1)
         score[end > LANGUAGE_WORDS] = 0.0
         # a word that straddles the limit counts with its normalised words before it
         for at in np.flatnonzero((end > LANGUAGE_WORDS) & (end - n_sub < LANGUAGE_WORDS)):
             score[at] = _score(self.words[wid[at]].split()[: LANGUAGE_WORDS - end[at] + n_sub[at]])
-        hu_minus_en = np.bincount(doc, score, minlength=n_docs)
-        return np.where(hu_minus_en > 0, _HU, _EN)
+        hu, en, other = (np.bincount(doc, score[:, k], minlength=n_docs) for k in range(3))
+        # decide_language, vectorised: other only when it beats both, English on ties
+        return np.where((other > hu) & (other > en), _OTHER, np.where(hu > en, _HU, _EN))
 
     # -- rows ----------------------------------------------------------------------------------
 
     def feature_rows(self, wid: np.ndarray, lang: np.ndarray) -> np.ndarray:
         """Row of each (word id, language index), building the missing ones."""
-        key = wid * len(SUPPORTED_LANGUAGES) + lang
-        self.rows.reserve(len(self.words) * len(SUPPORTED_LANGUAGES))
+        key = wid * _N_LANGUAGES + lang
+        self.rows.reserve(len(self.words) * _N_LANGUAGES)
         rows = self.rows.buf[key]
         missing = np.flatnonzero(rows < 0)
         if len(missing):
             new = np.unique(key[missing])
-            for k, code in enumerate(SUPPORTED_LANGUAGES):
-                of_lang = new[new % len(SUPPORTED_LANGUAGES) == k]
+            for k, code in enumerate(DETECTED_LANGUAGES):
+                of_lang = new[new % _N_LANGUAGES == k]
                 if len(of_lang):
-                    words = [self.words[i] for i in of_lang // len(SUPPORTED_LANGUAGES)]
+                    words = [self.words[i] for i in of_lang // _N_LANGUAGES]
                     self.rows.buf[of_lang] = self._add_rows(words, code)
             rows = self.rows.buf[key]
         return rows

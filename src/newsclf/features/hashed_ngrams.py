@@ -39,7 +39,7 @@ from newsclf.features._validation import (
     string_input_tags,
 )
 from newsclf.features._word_table import _BASE, _MIX, SEPARATOR, WordTable, word_table
-from newsclf.text.lang import SUPPORTED_LANGUAGES
+from newsclf.text.lang import DETECTED_LANGUAGES
 from newsclf.text.normalize import is_control_char
 from newsclf.utils.constraints import Int
 
@@ -377,7 +377,7 @@ class HashingTextVectorizer(TransformerMixin, BaseEstimator):
             first = np.searchsorted(doc, np.arange(n))
             lang = table.languages(wid, doc, first, n)[doc]
         else:
-            lang = np.full(len(wid), SUPPORTED_LANGUAGES.index(self.lang))
+            lang = np.full(len(wid), DETECTED_LANGUAGES.index(self.lang))
         rows = table.feature_rows(wid, lang)
         bits = self._key_bits()
         key_type = np.uint32 if n << bits < 2**32 else np.uint64

@@ -35,6 +35,7 @@ from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
 from newsclf.features._validation import as_pairs, check_ngram_range, string_input_tags
+from newsclf.features.crosslingual import NEUTRAL_FEATURES
 from newsclf.features.cues import (
     ATTRIBUTION,
     CONFIRMING,
@@ -141,6 +142,26 @@ RELATION_FEATURES: tuple[str, ...] = tuple(n for names in RELATION_GROUPS.values
 RELATION_BLOCK = "relation"
 #: the groups of the output that follow the relation block (widths known after ``fit``)
 EMBED_SIMILARITY_GROUP = "embed_similarity"
+#: the cross-lingual groups an embedding block may put ahead of the relation block (after its
+#: similarity columns): which pairs are not English, and the language-neutral stance columns
+#: (:class:`~newsclf.features.crosslingual.CrossLingualPairEmbedding`)
+CROSSLINGUAL_GROUPS: dict[str, tuple[str, ...]] = {
+    "language_route": ("xling:route",),
+    "claim_cues": tuple(
+        f"xling:{n}" for n in NEUTRAL_FEATURES if n.startswith("claim_") and "numbers" not in n
+    ),
+    "article_cues": tuple(
+        f"xling:{n}" for n in NEUTRAL_FEATURES if n.startswith(("lead_", "polarity"))
+    ),
+    "claim_numbers": tuple(f"xling:{n}" for n in NEUTRAL_FEATURES if "numbers" in n),
+}
+
+
+def _leading_embed_names(embed: Any) -> list[str]:
+    """The cross-lingual column names ``embed`` outputs (known from its parameters)."""
+    names = getattr(embed, "neutral_names", None)
+    return list(names()) if names is not None else []
+
 _AT = {name: i for i, name in enumerate(RELATION_FEATURES)}
 
 
@@ -387,7 +408,8 @@ class HeadlineBodyFeatures(TransformerMixin, BaseEstimator):
         self.embed_ = None
         if self.embed is not None:
             self.embed_ = clone(self.embed).fit(list(zip(bodies, headlines, strict=True)))
-        self.n_relation_features_ = len(RELATION_FEATURES) + len(self._embed_names()[0])
+        sims, leading, _ = self._embed_names()
+        self.n_relation_features_ = len(RELATION_FEATURES) + len(sims) + len(leading)
         self.n_features_out_ = len(self._names())
         self.n_features_in_ = 2
 
@@ -413,9 +435,9 @@ class HeadlineBodyFeatures(TransformerMixin, BaseEstimator):
         blocks = [sp.csr_matrix(relation * self.relation_weight)]
         if self.embed_ is not None:
             embedded = self.embed_.transform(list(zip(bodies, headlines, strict=True)))
-            n_sims = len(self._embed_names()[0])
-            blocks.insert(0, sp.csr_matrix(embedded[:, :n_sims]))
-            blocks.append(sp.csr_matrix(embedded[:, n_sims:]))
+            sims, neutral, rest = self._embed_columns()
+            blocks.insert(0, sp.csr_matrix(embedded[:, sims + neutral]))
+            blocks.append(sp.csr_matrix(embedded[:, rest]))
         if self.headline_vectorizer_ is not None:
             blocks.append(self.headline_vectorizer_.transform(list(headline_index))[h_ids])
         if self.body_vectorizer_ is not None:
@@ -627,23 +649,38 @@ class HeadlineBodyFeatures(TransformerMixin, BaseEstimator):
 
     # --- names and tags -------------------------------------------------------------------
 
-    def _embed_names(self) -> tuple[list[str], list[str]]:
-        """Names of the embedding block's similarity columns and of its embedding columns."""
+    def _embed_columns(self) -> tuple[list[int], list[int], list[int]]:
+        """Positions in the embedding block's output of its similarity columns, its leading
+        cross-lingual columns (``xling:`` scalars, :data:`CROSSLINGUAL_GROUPS`) and the rest
+        (embedding vectors), in that order of the output."""
         if self.embed_ is None:
-            return [], []
+            return [], [], []
         names = [str(n) for n in self.embed_.get_feature_names_out()]
-        sims = [n for n in names if n.startswith("embed:cos_")]
-        return sims, names[len(sims) :]
+        leading = set(_leading_embed_names(self.embed_))
+        sims = [i for i, n in enumerate(names) if n.startswith("embed:cos_")]
+        neutral = [i for i, n in enumerate(names) if n in leading and i not in set(sims)]
+        taken = set(sims) | set(neutral)
+        return sims, neutral, [i for i in range(len(names)) if i not in taken]
+
+    def _embed_names(self) -> tuple[list[str], list[str], list[str]]:
+        """Names of the embedding block's similarity, cross-lingual and embedding columns."""
+        if self.embed_ is None:
+            return [], [], []
+        names = [str(n) for n in self.embed_.get_feature_names_out()]
+        return tuple([names[i] for i in part] for part in self._embed_columns())  # type: ignore[return-value]
 
     def _blocks(self) -> list[tuple[str, list[str]]]:
         """(group, column names) in output order; the lexical groups only once fitted."""
         fitted = hasattr(self, "n_features_out_")
         if fitted:
-            sims, embedded = self._embed_names()
-        else:  # the similarity columns follow from the parameters alone
+            sims, leading, embedded = self._embed_names()
+        else:  # the similarity and cross-lingual columns follow from the parameters alone
             sims = [] if self.embed is None else self.embed.similarity_names()
+            leading = [] if self.embed is None else _leading_embed_names(self.embed)
             embedded = []
         blocks = [(EMBED_SIMILARITY_GROUP, sims)]
+        for group, names in CROSSLINGUAL_GROUPS.items():
+            blocks.append((group, [n for n in leading if n in names]))
         blocks += [(g, [f"relation:{n}" for n in names]) for g, names in RELATION_GROUPS.items()]
         if not fitted:
             return [(g, names) for g, names in blocks if names]

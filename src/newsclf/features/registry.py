@@ -13,6 +13,7 @@ from sklearn.base import BaseEstimator
 
 from newsclf.building import build_estimator
 from newsclf.errors import ConfigError
+from newsclf.features.crosslingual import CrossLingualPairEmbedding
 from newsclf.features.embed import PairEmbedding, TextEmbedding
 from newsclf.features.hashed_ngrams import HashingTextVectorizer
 from newsclf.features.hashed_tfidf import HashedTfidfVectorizer
@@ -126,8 +127,18 @@ def _part(pair: dict[str, Any], part: str) -> dict[str, Any] | None:
 
 
 def _pair_embedding(params: Any) -> Any:
-    """``features.pair.embed``: null (no embedding block) or PairEmbedding params."""
+    """``features.pair.embed``: null (no embedding block) or the parameters of an embedding block,
+    chosen by ``name``: ``pair`` (PairEmbedding, the default) or ``crosslingual``."""
     params = _part({"embed": params}, "embed") if params is not None else None
     if params is None:
         return "drop"
-    return build_estimator(PairEmbedding, params, "features.pair.embed")
+    name = params.pop("name", "pair")
+    classes = {"pair": PairEmbedding, "crosslingual": CrossLingualPairEmbedding}
+    if name not in classes:
+        raise ConfigError(
+            f"unknown embedding block {name!r}",
+            key="features.pair.embed.name",
+            hint="pair (PairEmbedding) or crosslingual (CrossLingualPairEmbedding: "
+            "language-centred cosines and language-neutral stance columns)",
+        )
+    return build_estimator(classes[name], params, "features.pair.embed")

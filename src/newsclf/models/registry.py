@@ -124,6 +124,39 @@ def _refuse_column_counts(params: Mapping[str, Any], blend: Mapping[str, Any]) -
         )
 
 
+def _neutral_head(params: dict[str, Any], seed: int, groups: Groups) -> Any:
+    """``stance_neutral`` (language-neutral stance head) and ``stance_drop_groups``: resolves
+    their groups into ``params`` and returns the head's unfitted model (None when absent)."""
+    drop = params.pop("stance_drop_groups", None)
+    if drop:
+        params["stance_drop_columns"] = _group_columns(
+            drop, groups, "model.params.stance_drop_groups"
+        )
+    head = dict(params.pop("stance_neutral", None) or {})
+    if not head:
+        return None
+    key = "model.params.stance_neutral"
+    params["neutral_columns"] = _group_columns(head.pop("groups", None), groups, f"{key}.groups")
+    route = _group_columns([head.pop("route", "language_route")], groups, f"{key}.route")
+    if len(route) != 1:
+        raise ConfigError(
+            f"the route group must be one column, got {len(route)}",
+            key=f"{key}.route",
+            hint="language_route (features.pair.embed.name=crosslingual)",
+        )
+    params["route_column"] = route[0]
+    if head.pop("negation_augment", False):
+        # the claim's negation count leads the claim_cues group (NEUTRAL_FEATURES)
+        params["negation_column"] = _group_columns(["claim_cues"], groups, f"{key}")[0]
+    labels = head.pop("labels", None)
+    params["neutral_labels"] = None if labels is None else [str(x) for x in labels]
+    head.setdefault("random_state", seed)
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(), build_estimator(LogisticRegression, head, f"{key}"))
+
+
 def _related_then_stance(params: dict[str, Any], seed: int, n_jobs: int, groups: Groups) -> Any:
     """Gradient-boosted relatedness, then logistic-regression stance (params of each nested).
 
@@ -164,7 +197,10 @@ def _related_then_stance(params: dict[str, Any], seed: int, n_jobs: int, groups:
         )
     if params.get("stance_scale") is not None:
         params["stance_scale"] = dict(params["stance_scale"])
+    neutral = _neutral_head(params, seed, groups)
     est = build_estimator(RelatedThenStanceClassifier, params, "model.params")
+    if neutral is not None:
+        est.set_params(neutral=neutral)
     linear = make_pipeline(
         MaxAbsScaler(), build_estimator(LogisticRegression, stance, "model.params.stance")
     )

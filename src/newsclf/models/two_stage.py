@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.dummy import DummyClassifier
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -30,7 +31,7 @@ from newsclf.models._columns import (
     column_index,
     take_columns,
 )
-from newsclf.utils.constraints import POSITIVE, HasMethods
+from newsclf.utils.constraints import POSITIVE, HasMethods, Int
 
 __all__ = ["RelatedThenStanceClassifier", "linear_weights"]
 
@@ -88,6 +89,27 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
         Multipliers of the stance model's probabilities by label (then renormalised), e.g.
         ``{"disagree": 1.4}`` to trade precision of a rare stance for its recall; labels not
         named keep 1. ``None`` leaves the probabilities as they are.
+    neutral : classifier or None, default=None
+        A second stance model on ``neutral_columns`` only (language-neutral features), used
+        instead of ``stance`` for the rows whose ``route_column`` is positive (pairs that are
+        not English: the stance model's word features never fire on them). ``None``: no
+        second model; every row gets ``stance``.
+    neutral_columns : int, sequence of int or None, default=None
+        The columns ``neutral`` sees (the registry resolves them from group names).
+    route_column : int or None, default=None
+        The column that routes a row to ``neutral`` (> 0.5). Required with ``neutral``.
+    neutral_labels : sequence of str or None, default=None
+        The stances ``neutral`` is trained on and may predict (e.g. ``["agree",
+        "disagree"]``); ``None``: all of them.
+    negation_column : int or None, default=None
+        The column counting negations in the claim (``log1p`` count). When set, ``neutral``
+        also trains on each ``agree`` row whose claim has no negation with the negation
+        added and the label ``disagree`` (a claim the article supports, negated, is one it
+        contradicts): the English training pairs rarely show that, and it is how a claim
+        usually contradicts a Hungarian article. Needs ``neutral_labels`` to allow both.
+    stance_drop_columns : int, sequence of int or None, default=None
+        Columns zeroed for ``stance`` (e.g. the route and neutral columns), so the stance of
+        English pairs is what it was without them.
 
     Attributes
     ----------
@@ -95,6 +117,7 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
         All labels, sorted.
     relatedness_ : fitted clone of ``relatedness``, or None when ``y`` has no unrelated label
     stance_ : fitted clone of ``stance`` (a prior-only dummy when one related label exists)
+    neutral_ : fitted clone of ``neutral``, or None
     n_features_in_ : int
 
     Examples
@@ -119,12 +142,24 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
         relatedness_columns: int | Sequence[int] | None = None,
         unrelated_label: str = "unrelated",
         stance_scale: dict[str, float] | None = None,
+        neutral: Any = None,
+        neutral_columns: int | Sequence[int] | None = None,
+        route_column: int | None = None,
+        neutral_labels: Sequence[str] | None = None,
+        negation_column: int | None = None,
+        stance_drop_columns: int | Sequence[int] | None = None,
     ) -> None:
         self.relatedness = relatedness
         self.stance = stance
         self.relatedness_columns = relatedness_columns
         self.unrelated_label = unrelated_label
         self.stance_scale = stance_scale
+        self.neutral = neutral
+        self.neutral_columns = neutral_columns
+        self.route_column = route_column
+        self.neutral_labels = neutral_labels
+        self.negation_column = negation_column
+        self.stance_drop_columns = stance_drop_columns
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "relatedness": [HasMethods(["fit", "predict_proba"]), None],
@@ -132,11 +167,21 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
         "relatedness_columns": SELECTION,
         "unrelated_label": [str],
         "stance_scale": [Mapping, None],
+        "neutral": [HasMethods(["fit", "predict_proba"]), None],
+        "neutral_columns": SELECTION,
+        "route_column": [Int(0, None, closed="left"), None],
+        "neutral_labels": ["array-like", None],
+        "negation_column": [Int(0, None, closed="left"), None],
+        "stance_drop_columns": SELECTION,
     }
 
     def _check_params(self) -> None:
         self._validate_params()
         check_selection("relatedness_columns", self.relatedness_columns)
+        check_selection("neutral_columns", self.neutral_columns)
+        check_selection("stance_drop_columns", self.stance_drop_columns)
+        if self.neutral is not None and self.route_column is None:
+            raise ValueError("neutral needs route_column: the column that routes rows to it")
         for label, value in (self.stance_scale or {}).items():
             if not POSITIVE.is_satisfied_by(value):
                 raise ValueError(
@@ -175,8 +220,49 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
             )
             if self.stance is None
             else self.stance
-        ).fit(X[~unrelated], y[~unrelated])
+        ).fit(self._for_stance(X[~unrelated]), y[~unrelated])
+        self.neutral_ = None
+        if self.neutral is not None:
+            keep = ~unrelated
+            if self.neutral_labels is not None:
+                wanted = {str(label) for label in self.neutral_labels}
+                unknown = sorted(wanted - {str(c) for c in y[~unrelated]})
+                if unknown:
+                    raise ValueError(f"neutral_labels names {unknown}, not stances in y")
+                keep &= np.isin(y.astype(str), sorted(wanted))
+            X_neutral, y_neutral = take_columns(X[keep], self.neutral_columns), y[keep]
+            if self.negation_column is not None:
+                X_neutral, y_neutral = self._negated(X[keep], X_neutral, y_neutral)
+            self.neutral_ = clone(self.neutral).fit(X_neutral, y_neutral)
         return self
+
+    def _negated(
+        self, X: Any, X_neutral: np.ndarray, y: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``X_neutral, y`` plus the agree rows without a claim negation, negated, as
+        disagree (see ``negation_column``)."""
+        index = list(np.arange(X.shape[1])[column_index(self.neutral_columns, X.shape[1])])
+        if self.negation_column not in index:
+            raise ValueError("negation_column must be one of neutral_columns")
+        at = index.index(self.negation_column)
+        rows = np.flatnonzero((y.astype(str) == "agree") & (X_neutral[:, at] == 0))
+        if not len(rows) or "disagree" not in set(y.astype(str)):
+            return X_neutral, y
+        extra = X_neutral[rows].copy()
+        extra[:, at] = np.log1p(1.0)
+        return np.vstack([X_neutral, extra]), np.concatenate(
+            [y, np.full(len(rows), "disagree", dtype=y.dtype)]
+        )
+
+    def _for_stance(self, X: Any) -> Any:
+        """``X`` with ``stance_drop_columns`` zeroed (same width, so column indices hold)."""
+        if self.stance_drop_columns is None:
+            return X
+        mask = np.ones(X.shape[1])
+        mask[column_index(self.stance_drop_columns, X.shape[1])] = 0.0
+        if sp.issparse(X):
+            return sp.csr_matrix(X @ sp.diags(mask))
+        return X * mask
 
     def predict_proba(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "stance_")
@@ -189,12 +275,23 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
             ]
             out[:, np.searchsorted(self.classes_, self.unrelated_label)] = p_unrelated
         columns = np.searchsorted(self.classes_, self.stance_.classes_)
-        stance = self.stance_.predict_proba(X)
+        stance = self.stance_.predict_proba(self._for_stance(X))
         if self.stance_scale:
             stance = stance * np.asarray(
                 [float(self.stance_scale.get(str(c), 1.0)) for c in self.stance_.classes_]
             )
             stance /= np.maximum(stance.sum(axis=1, keepdims=True), np.finfo(float).tiny)
+        neutral = getattr(self, "neutral_", None)
+        if neutral is not None:
+            routed = np.flatnonzero(take_columns(X, [self.route_column]).ravel() > 0.5)
+            if len(routed):
+                from_neutral = np.zeros((len(routed), len(self.stance_.classes_)))
+                at = np.searchsorted(self.stance_.classes_, neutral.classes_)
+                from_neutral[:, at] = neutral.predict_proba(
+                    take_columns(X[routed], self.neutral_columns)
+                )
+                stance = stance.copy()
+                stance[routed] = from_neutral
         out[:, columns] = (1 - p_unrelated)[:, None] * stance
         return out
 

@@ -250,7 +250,10 @@ def _limitations(
         "topics. Score it on your own labelled records with `newsclf evaluate MODEL FILE` "
         "before relying on it.",
         "- **Languages.** The features are built for Hungarian and English (stemming, "
-        "stop words, language detection); other languages are tokenised but not stemmed"
+        "stop words, language detection); a text detected as neither (Spanish, German, "
+        "...: language `other`) is tokenised and lowercased only, with no stemming and no "
+        "stop-word removal, so its words match only identical words seen in training "
+        "(sentence-embedding features, where configured, still read its meaning)"
         + ("" if has_lang else ", and the card has no per-language breakdown of the metrics")
         + ".",
         "- **Labels.** It only ever predicts the labels listed above, also for articles that "

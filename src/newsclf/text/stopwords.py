@@ -2,16 +2,56 @@
 
 English comes from scikit-learn; the Hungarian list was written for newsclf: articles,
 conjunctions, pronouns, postpositions and auxiliaries that carry no topic or stance.
-Negations (nem, sem, not, no, never) are deliberately kept out: stance needs them.
+Negations and stance words (:data:`STANCE_WORDS`: not/nem, no, never/soha, sem, against/ellen,
+without/nélkül, cannot, ...) are kept out of every list: "the minister did not resign" and
+"the minister resigned" must not reduce to the same terms. Texts in another language
+(``"other"``) have no stopword list: their words are kept as they are.
 """
 
 from __future__ import annotations
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-__all__ = ["STOPWORDS"]
+__all__ = ["STANCE_WORDS", "STOPWORDS"]
 
-_NEGATIONS = frozenset({"no", "not", "nor", "never", "none", "nothing", "nobody", "neither"})
+#: words no stopword list may drop, per language: negation, refusal, opposition, absence
+STANCE_WORDS: dict[str, frozenset[str]] = {
+    "en": frozenset(
+        {
+            "no",
+            "not",
+            "nor",
+            "never",
+            "none",
+            "nothing",
+            "nobody",
+            "neither",
+            "nowhere",
+            "cannot",
+            "cant",
+            "against",
+            "without",
+            "except",
+        }
+    ),
+    "hu": frozenset(
+        {
+            "nem",
+            "sem",
+            "se",
+            "nincs",
+            "nincsenek",
+            "ellen",
+            "nélkül",
+            "semmi",
+            "semmit",
+            "senki",
+            "soha",
+            "sehol",
+            "helyett",
+        }
+    ),
+}
 
 _HUNGARIAN = """
 a az egy és is meg de hogy nem sem ha mint csak már még volt van lesz lett
@@ -27,13 +67,13 @@ után előtt alatt fölött felett mellett között közé szerint során miatt 
 nélkül ellen felé óta alapján keresztül révén kívül belül
 is se sőt azonban viszont ugyanakkor továbbá szintén mégis pedig hiszen
 volna lenne lennének legyen legyenek vala való
-egyes egyéb is-is mind mindkét minden-féle bár habár noha
+egyes egyéb mind mindkét bár habár noha
 el ki be le fel át rá vissza össze
 al ill stb pl kb
 """.split()
 
 STOPWORDS: dict[str, frozenset[str]] = {
-    "en": frozenset(ENGLISH_STOP_WORDS) - _NEGATIONS,
-    "hu": frozenset(_HUNGARIAN)
-    - {"nem", "sem", "nincs", "nincsenek", "se", "is-is", "minden-féle"},
+    "en": frozenset(ENGLISH_STOP_WORDS) - STANCE_WORDS["en"],
+    "hu": frozenset(_HUNGARIAN) - STANCE_WORDS["hu"],
+    "other": frozenset(),
 }

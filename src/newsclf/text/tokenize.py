@@ -46,7 +46,10 @@ def _stemmer(lang: str):
 
 @lru_cache(maxsize=200_000)
 def stem(word: str, lang: str) -> str:
-    """Snowball stem of one lowercased ``word`` in ``lang`` (``"hu"`` or ``"en"``)."""
+    """Snowball stem of one lowercased ``word`` in ``lang`` (``"hu"`` or ``"en"``); a word of
+    another language (``"other"``) is returned as it is."""
+    if lang not in _STEMMER_NAMES:
+        return word
     return _stemmer(lang).stemWord(word)
 
 
