@@ -34,7 +34,7 @@ wheel-check: $(VENV)/.installed-dev
 
 ## docs: build the docs site into site/ (mkdocs --strict: any warning fails)
 docs: $(VENV)/.installed-dev
-	$(BIN)/python -m mkdocs build --strict --site-dir site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --site-dir site
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests experiments conf
