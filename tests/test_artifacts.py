@@ -125,5 +125,5 @@ def test_predict_accepts_records_and_rejects_a_bare_string(classifier: NewsClass
     assert list(classifier.predict(records)["topic"]) == list(
         classifier.predict(TEXTS, targets=TARGETS)["topic"]
     )
-    with pytest.raises(newsclf.DataError, match="single string"):
+    with pytest.raises(TypeError, match="wrap a single text in a list"):
         classifier.predict("egy szöveg")

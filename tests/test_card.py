@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from newsclf.cli import main
 from newsclf.reports.card import model_card
@@ -92,8 +93,10 @@ def test_card_without_metrics_or_run_says_what_is_missing(
 ) -> None:
     assert main(["card", str(tiny_model_dir)]) == 0  # stdout by default
     card = capsys.readouterr().out
-    assert card.startswith("# Model card: ")
+    assert card.startswith("---\n")
+    assert card.split("\n---\n", 1)[1].startswith("\n# Model card: ")
     assert "No metrics were saved with this model." in card
+    assert "model-index" not in card  # no metrics, no results to index
     assert "Size: not recorded" in card
     assert "not checked for calibration" in card
 
@@ -103,3 +106,61 @@ def test_card_of_a_directory_that_is_no_model_exits_2(
 ) -> None:
     assert main(["card", str(tmp_path)]) == 2
     assert "not a newsclf model" in capsys.readouterr().err
+
+
+def _header(card: str) -> dict:
+    """The YAML metadata header between the card's leading ``---`` lines."""
+    assert card.startswith("---\n")
+    header, _, body = card[4:].partition("\n---\n")
+    assert body.startswith("\n# Model card: ")
+    return yaml.safe_load(header)
+
+
+def test_card_opens_with_the_metadata_header_model_hubs_read(demo_run: Path) -> None:
+    card = model_card(demo_run / "model")
+    meta = _header(card)
+    run = json.loads((demo_run / "metrics.json").read_text(encoding="utf-8"))
+    assert meta["library_name"] == "newsclf"
+    assert meta["pipeline_tag"] == "text-classification"
+    assert meta["license"] == "mit"  # the demo corpus is the project's own
+    assert {"newsclf", "topic-classification", "stance-detection"} <= set(meta["tags"])
+    assert "datasets" not in meta  # the demo corpus is no hub dataset
+    langs = run["tasks"]["topic"]["breakdowns"]["lang"]
+    assert meta["language"] and set(meta["language"]) <= set(langs)
+    assert meta["metrics"] == ["accuracy", "f1"]
+    (index,) = meta["model-index"]
+    assert index["name"] == demo_run.name
+    results = {r["task"]["name"]: r for r in index["results"]}
+    assert set(results) == {"topic classification", "stance classification"}
+    for task in ("topic", "stance"):
+        result = results[f"{task} classification"]
+        assert result["task"]["type"] == "text-classification"
+        assert result["dataset"]["name"] == "demo"
+        values = {m["type"]: m["value"] for m in result["metrics"]}
+        assert values["accuracy"] == pytest.approx(run["tasks"][task]["accuracy"], abs=1e-4)
+        assert values["f1"] == pytest.approx(run["tasks"][task]["macro_f1"], abs=1e-4)
+
+
+def test_card_header_names_a_benchmark_dataset_and_a_given_license(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model)
+    manifest_path = model / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["config"] = {"data": {"name": "semeval2016"}}
+    manifest["metrics"] = {
+        "stance": {"accuracy": 0.5, "macro_f1": float("nan"), "favg": {"score": 0.61}}
+    }
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    assert main(["card", str(model), "--license", "cc-by-4.0", "-o", str(tmp_path / "c.md")]) == 0
+    meta = _header((tmp_path / "c.md").read_text(encoding="utf-8"))
+    assert meta["license"] == "cc-by-4.0" and meta["datasets"] == ["semeval2016"]
+    assert "language" not in meta  # no lang breakdown: nothing to claim
+    (result,) = meta["model-index"][0]["results"]
+    assert result["dataset"]["type"] == "semeval2016"
+    # NaN is left out rather than written as .nan, which hubs reject
+    assert [(m["type"], m["value"]) for m in result["metrics"]] == [
+        ("accuracy", 0.5),
+        ("f_avg", 0.61),
+    ]

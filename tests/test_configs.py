@@ -12,10 +12,11 @@ from hydra import compose, initialize_config_module
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import OmegaConf
 
-from newsclf.pipeline import build_pipeline, check_config
+from newsclf.config_check import CONFIG_GROUPS, check_config
+from newsclf.pipeline import build_pipeline
 
 CONF = files("newsclf.conf")
-GROUPS = ("data", "features", "model", "split", "target_aware", "experiment")
+GROUPS = (*CONFIG_GROUPS, "experiment")
 
 
 def _options(group: str) -> list[str]:
@@ -39,7 +40,7 @@ def test_every_config_option_composes_and_builds(group: str, option: str) -> Non
         overrides.append("data.train=records.jsonl")
     if option == "custom":
         overrides.append("model.target=sklearn.linear_model.RidgeClassifier")
-    if option == "headline_body":  # stance-only features (features.kind in PAIR_FEATURES)
+    if option == "headline_body":  # stance-only features (features.name in PAIR_FEATURES)
         overrides.append("tasks=[stance]")
     if option == "related_then_stance":  # selects feature groups of features=headline_body
         overrides += ["tasks=[stance]", "features=headline_body"]

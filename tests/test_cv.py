@@ -117,7 +117,7 @@ def test_bad_fold_counts_are_refused_with_the_key_or_the_field() -> None:
         cv_folds(records, folds=1, stratify="topic", seed=0)
     with pytest.raises(DataError, match="only 6 distinct groups"):
         cv_folds(records, folds=7, stratify="topic", seed=0)
-    with pytest.raises(ConfigError, match=r"eval\.group_field"):
+    with pytest.raises(ConfigError, match=r"split\.group_field"):
         cv_folds(records, folds=2, stratify="topic", seed=0, group_field="story")
 
 

@@ -154,13 +154,13 @@ def test_unknown_encoder_is_refused_at_fit_with_the_valid_names() -> None:
 
 
 def test_unknown_encoder_in_config_names_the_key() -> None:
-    features = {"kind": "tfidf", "pair": {"embed": {"encoder": "bert"}}}
+    features = {"name": "word_char", "pair": {"embed": {"encoder": "bert"}}}
     with pytest.raises(ConfigError, match=r"features\.pair\.embed"):
         build_pair_features(features)
 
 
 def test_unknown_embed_parameter_in_config_lists_the_valid_ones() -> None:
-    features = {"kind": "headline_body", "pair": {"embed": {"lead_char": 10}}}
+    features = {"name": "headline_body", "pair": {"embed": {"lead_char": 10}}}
     with pytest.raises(ConfigError, match="lead_chars"):
         build_pair_features(features)
 

@@ -363,7 +363,7 @@ def test_stance_only_features_for_the_topic_task_are_a_config_error() -> None:
     from newsclf.features.registry import build_text_features
 
     with pytest.raises(ConfigError, match="stance"):
-        build_text_features({"kind": "headline_body", "pair": {}})
+        build_text_features({"name": "headline_body", "pair": {}})
 
 
 def test_related_then_stance_without_unrelated_label_is_the_stance_model_alone() -> None:

@@ -87,7 +87,7 @@ def test_bad_parameter_value_fails_at_build_time(name: str) -> None:
     params = {"alpha": "abc"} if name == "sgd" else {"C": "abc"}
     with pytest.raises(ConfigError, match="abc") as info:
         build_model({"name": name, "params": params}, seed=0)
-    assert info.value.key == "model.params"
+    assert info.value.key == f"model.params.{next(iter(params))}"  # the parameter's own key
 
 
 @pytest.mark.parametrize(

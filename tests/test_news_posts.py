@@ -7,6 +7,7 @@ import pytest
 import scipy.sparse as sp
 from sklearn.utils.estimator_checks import check_estimator
 
+from newsclf.errors import ConfigError
 from newsclf.features.news_posts import NewsPostVectorizer, split_header, thread_key
 from newsclf.features.registry import build_text_features
 from newsclf.models.registry import build_model
@@ -121,13 +122,42 @@ def test_news_posts_and_thread_blend_build_from_config_and_fit_a_pipeline() -> N
     from sklearn.pipeline import Pipeline
 
     vec = build_text_features(
-        {"kind": "news_posts", "text": {"char_n_features": 256, "thread_n_features": 32}}
+        {"name": "news_posts", "text": {"char_n_features": 256, "thread_n_features": 32}}
     )
     model = build_model(
-        {"name": "thread_blend", "params": {"thread_features": 32}}, seed=0, n_jobs=1
+        {"name": "thread_blend", "params": {"thread_group": "thread"}},
+        seed=0,
+        n_jobs=1,
+        feature_groups=vec.feature_groups(),
     )
+    assert model.thread_features == 32
     pipe = Pipeline([("features", vec), ("model", model)]).fit(POSTS, LABELS)
     assert pipe.predict([_post("Re: Orbit insertion", "What about the engine?")])[0] == "space"
+
+
+def test_thread_prior_is_selected_by_group_name_not_by_counting_columns() -> None:
+    vec = build_text_features({"name": "news_posts", "text": {"thread_n_features": 16}})
+    assert vec.feature_groups() == {"thread": range(-16, 0)}
+    no_thread = build_text_features({"name": "news_posts", "text": {"thread_n_features": None}})
+    assert no_thread.feature_groups() == {}
+    with pytest.raises(ConfigError, match=r"model\.params\.thread_group"):
+        build_model(
+            {"name": "thread_blend", "params": {"thread_group": "thread"}},
+            seed=0,
+            feature_groups=no_thread.feature_groups(),
+        )
+    with pytest.raises(ConfigError, match=r"(?s)model\.params\.thread_features.*thread_group"):
+        build_model({"name": "thread_blend", "params": {"thread_features": 16}}, seed=0)
+    plain = build_model({"name": "thread_blend", "params": {"thread_group": None}}, seed=0)
+    assert plain.thread_features == 0
+
+
+def test_news_posts_without_a_thread_block_is_spelled_null() -> None:
+    X = NewsPostVectorizer(char_n_features=32, thread_n_features=None).fit_transform(POSTS)
+    assert (
+        X.shape
+        == NewsPostVectorizer(char_n_features=32, thread_n_features=0).fit_transform(POSTS).shape
+    )
 
 
 def test_explain_reads_the_svm_part_of_a_thread_blend_pipeline() -> None:
@@ -136,10 +166,13 @@ def test_explain_reads_the_svm_part_of_a_thread_blend_pipeline() -> None:
     from newsclf.reports.explain import class_weights, top_features
 
     vec = build_text_features(
-        {"kind": "news_posts", "text": {"char_ngram_range": None, "thread_n_features": 32}}
+        {"name": "news_posts", "text": {"char_ngram_range": None, "thread_n_features": 32}}
     )
     model = build_model(
-        {"name": "thread_blend", "params": {"thread_features": 32}}, seed=0, n_jobs=1
+        {"name": "thread_blend", "params": {"thread_group": "thread"}},
+        seed=0,
+        n_jobs=1,
+        feature_groups=vec.feature_groups(),
     )
     pipe = Pipeline([("features", vec), ("model", model)]).fit(POSTS, LABELS)
     weights = class_weights(pipe)

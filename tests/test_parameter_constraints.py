@@ -3,7 +3,12 @@ validated in ``fit`` and when the registries build from config (issue 15)."""
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import pkgutil
+
 import pytest
+from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import InvalidParameterError
 
 from newsclf.building import build_estimator
@@ -43,10 +48,27 @@ ESTIMATORS = [
 ]
 
 
+def _newsclf_estimators() -> set[type]:
+    """Every estimator class defined in newsclf.features and newsclf.models."""
+    found = set()
+    for package in ("newsclf.features", "newsclf.models"):
+        for info in pkgutil.iter_modules(importlib.import_module(package).__path__):
+            module = importlib.import_module(f"{package}.{info.name}")
+            for _, obj in inspect.getmembers(module, inspect.isclass):
+                if issubclass(obj, BaseEstimator) and obj.__module__ == module.__name__:
+                    found.add(obj)
+    return found
+
+
+def test_every_newsclf_estimator_is_checked_here() -> None:
+    assert _newsclf_estimators() == set(ESTIMATORS)
+
+
 @pytest.mark.parametrize("cls", ESTIMATORS, ids=lambda c: c.__name__)
-def test_constraints_are_declared_for_real_parameters_and_defaults_pass(cls: type) -> None:
+def test_constraints_declare_exactly_the_init_parameters_and_defaults_pass(cls: type) -> None:
+    """scikit-learn's own check requires every ``__init__`` parameter declared, no more."""
     est = cls()
-    assert set(cls._parameter_constraints) <= set(est.get_params(deep=False))
+    assert set(cls._parameter_constraints) == set(est.get_params(deep=False))
     est._validate_params()
 
 
@@ -90,6 +112,26 @@ def test_config_values_are_checked_before_fitting_and_name_the_key() -> None:
         build_estimator(HeadlineBodyFeatures, {"window": 0}, "features.pair")
     with pytest.raises(ConfigError, match="'lang' parameter"):
         build_estimator(TextVectorizer, {"lang": "de"}, "features.text")
+
+
+@pytest.mark.parametrize(
+    ("cls", "params", "name"),
+    [
+        (TextVectorizer, {"min_df": -1}, "min_df"),
+        (TextVectorizer, {"max_df": 1.5}, "max_df"),
+        (TextVectorizer, {"max_features": 0}, "max_features"),
+        (TextVectorizer, {"char_min_df": "2"}, "char_min_df"),
+        (TextVectorizer, {"char_max_features": 0}, "char_max_features"),
+        (PairVectorizer, {"similarity": "off"}, "similarity"),
+        (PairVectorizer, {"embed": 1}, "embed"),
+        (TargetCrossedFeatures, {"vectorizer": "tfidf"}, "vectorizer"),
+        (TargetMentionFeatures, {"context_vectorizer": 3}, "context_vectorizer"),
+    ],
+    ids=lambda v: v.__name__ if isinstance(v, type) else None,
+)
+def test_parameters_declared_late_are_checked_too(cls: type, params: dict, name: str) -> None:
+    with pytest.raises(InvalidParameterError, match=f"'{name}' parameter of {cls.__name__}"):
+        cls(**params)._check_params()
 
 
 def test_cross_parameter_checks_stay_in_fit() -> None:

@@ -117,7 +117,7 @@ def test_failing_job_in_a_sweep_leaves_error_json_and_compare_lists_it(
     assert main(["compare", str(sweep), "--out", str(out), "--resamples", "100"]) == 0
     printed = capsys.readouterr().out
     assert "| model |" in printed and "complement_nb" in printed and "logreg" in printed
-    assert "failed: required value(s) not set: model.target" in printed
+    assert "failed: config 'model.target': required value not set" in printed
     payload = json.loads((out / "compare.json").read_text())
     statuses = [r["status"] for r in payload["tasks"]["topic"]["rows"]]
     assert statuses == ["finished", "failed", "finished"]

@@ -139,15 +139,15 @@ def test_target_aware_estimators_follow_the_sklearn_contract(make) -> None:
 
 
 def test_build_target_aware_modes_and_errors() -> None:
-    assert build_target_aware(_inner(), {"mode": "pooled"}).steps[0][0] == "features"
-    per = build_target_aware(_inner(), {"mode": "per_target", "min_samples": 5, "fallback": True})
+    assert build_target_aware(_inner(), {"name": "pooled"}).steps[0][0] == "features"
+    per = build_target_aware(_inner(), {"name": "per_target", "min_samples": 5, "fallback": True})
     assert isinstance(per.named_steps["per_target"], PerTargetClassifier)
-    crossed = build_target_aware(_inner(), {"mode": "crossed", "min_samples": 5})
+    crossed = build_target_aware(_inner(), {"name": "crossed", "min_samples": 5})
     assert isinstance(crossed.named_steps["features"], TargetCrossedFeatures)
-    with pytest.raises(ConfigError, match=r"target_aware\.mode"):
-        build_target_aware(_inner(), {"mode": "per_entity"})
+    with pytest.raises(ConfigError, match=r"target_aware\.name"):
+        build_target_aware(_inner(), {"name": "per_entity"})
     with pytest.raises(ConfigError, match=r"unknown parameter\(s\) \['min_sample'\]"):
-        build_target_aware(_inner(), {"mode": "per_target", "min_sample": 5})
+        build_target_aware(_inner(), {"name": "per_target", "min_sample": 5})
 
 
 @pytest.mark.parametrize("kind", list(MAKERS))
@@ -200,7 +200,7 @@ def test_mention_features_mask_inflected_mentions_and_vectorise_their_context() 
     X = features.fit_transform(original)
     names = features.get_feature_names_out()
     assert X.shape[1] == len(names) and any(n.startswith("context|") for n in names)
-    model = build_target_aware(_inner(), {"mode": "mention", "window": 2, "context": False})
+    model = build_target_aware(_inner(), {"name": "mention", "window": 2, "context": False})
     assert model.named_steps["features"].context_vectorizer is None
 
 

@@ -70,6 +70,52 @@ def test_run_with_tracking_mlflow_appears_in_a_local_store(tmp_path: Path) -> No
     assert {"metrics.json", "manifest.json", "topic.joblib", "config.yaml"} <= stored
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::UserWarning")
+def test_the_runs_model_loads_as_a_pyfunc_model_predicting_as_newsclf_and_is_registered(
+    tmp_path: Path,
+) -> None:
+    pd = pytest.importorskip("pandas")
+    import mlflow.pyfunc
+
+    import newsclf
+    from newsclf.data import demo_path, read_records
+
+    run_dir = tmp_path / "run"
+    uri = f"sqlite:///{tmp_path}/mlruns/mlflow.db"
+    argv = [
+        "train",
+        f"hydra.run.dir={run_dir}",
+        *FAST,
+        "tracking=mlflow",
+        f"tracking.tracking_uri={uri}",
+        "tracking.register_as=demo-topic",
+    ]
+    assert main(argv) == 0
+    (run,) = _runs(uri)
+    frame = pd.DataFrame(
+        [{"text": r.text, "title": r.title} for r in read_records(demo_path())[:40]],
+        index=pd.RangeIndex(100, 140),
+    )
+    mlflow.set_tracking_uri(uri)
+    try:
+        pyfunc = mlflow.pyfunc.load_model(f"runs:/{run.info.run_id}/model")
+        served = pyfunc.predict(frame)
+        versions = mlflow.MlflowClient(uri).search_model_versions("name='demo-topic'")
+    finally:
+        mlflow.set_tracking_uri(None)
+    clf = newsclf.load(run_dir / "model")
+    assert isinstance(served, pd.DataFrame) and served.index.equals(frame.index)
+    assert served["topic"].tolist() == clf.predict(frame, task="topic").tolist()
+    scores = [f"topic_score_{label}" for label in clf.labels["topic"]]
+    assert list(served.columns) == ["topic", *scores]
+    assert served[scores].to_numpy() == pytest.approx(clf.predict_proba(frame, task="topic"))
+    signature = pyfunc.metadata.signature
+    assert signature.inputs.input_names()[0] == "text"
+    assert signature.outputs.input_names() == ["topic", *scores]
+    (version,) = versions
+    assert version.run_id == run.info.run_id and version.status == "READY"
+
+
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_file_store_is_used_when_mlflow_allows_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -23,9 +23,10 @@ from omegaconf import open_dict
 import newsclf
 from newsclf.artifacts import TRUSTED_TYPES
 from newsclf.cli import main
+from newsclf.config_check import check_config
 from newsclf.data import load_dataset
 from newsclf.errors import ArtifactError
-from newsclf.pipeline import TaskModel, build_pipeline, check_config
+from newsclf.pipeline import TaskModel, build_pipeline
 from newsclf.utils.hashing import file_sha256
 
 CONF = files("newsclf.conf")

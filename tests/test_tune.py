@@ -114,7 +114,7 @@ def test_failed_trial_is_recorded_as_failed_and_not_rerun(
     sweep = tmp_path / "search"
     assert main(["tune", str(search), "--dir", str(sweep), *FAST]) == 1
     captured = capsys.readouterr()
-    assert "trial 0 failed: required value(s) not set: model.target" in captured.err
+    assert "trial 0 failed: config 'model.target': required value not set" in captured.err
     assert "| 0 | fail: " in captured.out and "model.target" in captured.out
     study = optuna.load_study(
         study_name="failing",

@@ -7,6 +7,7 @@ errors that name the config key, is the same for both, so it lives here, below b
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -15,6 +16,9 @@ from sklearn.base import BaseEstimator
 from newsclf.errors import ConfigError
 
 __all__ = ["build_estimator", "check_params"]
+
+#: how scikit-learn's parameter validation names the parameter it refuses
+_PARAMETER = re.compile(r"^The '(\w+)' parameter of \w+ ")
 
 
 def _plain(value: Any) -> Any:
@@ -53,4 +57,7 @@ def check_params(est: Any, key: str) -> None:
     try:
         check()
     except (ValueError, TypeError) as exc:
-        raise ConfigError(str(exc), key=key) from None
+        # name the parameter's own key (model.params.C) when the message says which it is
+        named = _PARAMETER.match(str(exc))
+        full_key = f"{key}.{named.group(1)}" if named and hasattr(est, named.group(1)) else key
+        raise ConfigError(str(exc), key=full_key) from None

@@ -11,6 +11,7 @@ import numpy as np
 
 from newsclf.artifacts import load_models, save_models
 from newsclf.data.records import Record, has_no_surrogates, records_from_dicts
+from newsclf.data.tabular import as_rows, check_output, result_frame
 from newsclf.errors import DataError
 from newsclf.pipeline import TaskModel
 
@@ -40,11 +41,15 @@ def _plain_texts(X: Any, targets: Any, *, needs_target: bool) -> list[str] | Non
 class NewsClassifier:
     """Trained topic and/or stance classifiers; load one with :func:`newsclf.load`.
 
-    ``predict`` and ``predict_proba`` accept a list of texts (with ``targets`` for stance), or
-    a list of records (dicts such as ``{"text": ..., "target": ..., "title": ...}`` or
-    :class:`~newsclf.data.Record`). Without ``task`` they answer for every head, as a dict;
-    with ``task="topic"`` they return that head's array, as a scikit-learn classifier would,
-    so the result goes straight into ``sklearn.metrics``.
+    ``predict``, ``predict_proba``, ``predict_records`` and ``score`` accept a pandas DataFrame
+    or a pyarrow Table (one row per record, the columns are its fields: ``text``, ``title``,
+    ``target``, ...), a list of records (dicts or :class:`~newsclf.data.Record`) or a list of
+    texts (with ``targets`` for stance); anything else raises ``TypeError``. Without ``task``
+    they answer for every head, as a dict; with ``task="topic"`` they return that head's array,
+    as a scikit-learn classifier would, so the result goes straight into ``sklearn.metrics``.
+    With ``output="pandas"`` (or after ``set_output(transform="pandas")``) they return a
+    DataFrame instead: per task the label column (``topic``) and one probability column per
+    label (``topic_score_economy``), on the input frame's index.
 
     Attributes
     ----------
@@ -60,6 +65,18 @@ class NewsClassifier:
     def __init__(self, models: Mapping[str, TaskModel], manifest: dict[str, Any] | None = None):
         self.models = dict(models)
         self.manifest = manifest or {}
+        self._output = "default"
+
+    def set_output(self, *, transform: str | None = None) -> NewsClassifier:
+        """What the predict methods return when not given ``output=``, as scikit-learn's
+        ``set_output``: ``"pandas"`` (DataFrames) or ``"default"`` (arrays and dicts); None
+        leaves it unchanged. Returns the classifier."""
+        if transform is not None:
+            self._output = check_output(transform, key="transform")
+        return self
+
+    def _output_kind(self, output: str | None) -> str:
+        return self._output if output is None else check_output(output)
 
     @property
     def tasks(self) -> list[str]:
@@ -103,25 +120,18 @@ class NewsClassifier:
         """What the ``task`` pipeline reads for ``X``: document strings (title and text), or
         ``(document, target)`` pairs for stance."""
         model = self._model(task)
-        return model.inputs(self._head(task)._records(X, targets))
+        return model.inputs(self._head(task)._records(as_rows(X).items, targets))
 
     def _records(
-        self, X: Any, targets: Sequence[str] | None, *, require_targets: bool = True
+        self, items: list[Any], targets: Sequence[str] | None, *, require_targets: bool = True
     ) -> list[Record]:
-        if isinstance(X, str):
-            raise DataError(
-                "expected a list of texts or records, got a single string",
-                hint="wrap it in a list: predict([text])",
-            )
-        items = list(X)
+        """Records of ``items`` (what :func:`~newsclf.data.tabular.as_rows` returned)."""
         if items and all(isinstance(x, Record) for x in items):
             records = items
-        elif all(isinstance(x, Mapping) for x in items):
-            records = records_from_dicts([dict(x) for x in items])
         elif all(isinstance(x, str) for x in items):
             records = records_from_dicts([{"text": x} for x in items])
         else:
-            raise DataError("expected texts (str) or records (dicts), not a mix of types")
+            records = records_from_dicts([dict(x) for x in items])
         if targets is not None:
             targets = list(targets)
             if len(targets) != len(records):
@@ -141,22 +151,46 @@ class NewsClassifier:
 
     @overload
     def predict_proba(
-        self, X: Any, targets: Sequence[str] | None = None, *, task: None = None
+        self,
+        X: Any,
+        targets: Sequence[str] | None = None,
+        *,
+        task: None = None,
+        output: None = None,
     ) -> dict[str, np.ndarray]: ...
     @overload
     def predict_proba(
-        self, X: Any, targets: Sequence[str] | None = None, *, task: str
+        self, X: Any, targets: Sequence[str] | None = None, *, task: str, output: None = None
     ) -> np.ndarray: ...
+    @overload
     def predict_proba(
-        self, X: Any, targets: Sequence[str] | None = None, *, task: str | None = None
-    ) -> dict[str, np.ndarray] | np.ndarray:
+        self, X: Any, targets: Sequence[str] | None = None, *, task: str | None = None, output: str
+    ) -> Any: ...
+    def predict_proba(
+        self,
+        X: Any,
+        targets: Sequence[str] | None = None,
+        *,
+        task: str | None = None,
+        output: str | None = None,
+    ) -> Any:
         """Per task, an ``(n, n_labels)`` array of probabilities in the order of ``labels``.
 
         With ``task``, only that head's array (columns in the order of ``classes_[task]``).
+        With ``output="pandas"``, a DataFrame of the ``{task}_score_{label}`` columns.
         """
-        if task is not None:
-            return self._head(task).predict_proba(X, targets)[task]
-        texts = _plain_texts(X, targets, needs_target="stance" in self.models)
+        kind = self._output_kind(output)
+        rows = as_rows(X)
+        clf = self if task is None else self._head(task)
+        proba = clf._proba_of(rows.items, targets)
+        if kind == "pandas":
+            return result_frame(clf.labels, proba, rows.index, with_labels=False)
+        return proba if task is None else proba[task]
+
+    def _proba_of(self, items: list[Any], targets: Sequence[str] | None) -> dict[str, np.ndarray]:
+        if targets is not None:
+            targets = list(targets)
+        texts = _plain_texts(items, targets, needs_target="stance" in self.models)
         if texts is not None:  # fast path: the same checks and inputs, no Record objects
             if not texts:
                 return self._proba([])
@@ -165,33 +199,59 @@ class NewsClassifier:
                 t: m.pipeline.predict_proba(texts if m.input == "text" else pairs)
                 for t, m in self.models.items()
             }
-        records = self._records(X, targets)
-        return self._proba(records)
+        return self._proba(self._records(items, targets))
 
     def _proba(self, records: list[Record]) -> dict[str, np.ndarray]:
         if not records:
             return {t: np.zeros((0, len(m.labels))) for t, m in self.models.items()}
         return {t: m.pipeline.predict_proba(m.inputs(records)) for t, m in self.models.items()}
 
-    @overload
-    def predict(
-        self, X: Any, targets: Sequence[str] | None = None, *, task: None = None
-    ) -> dict[str, np.ndarray]: ...
-    @overload
-    def predict(self, X: Any, targets: Sequence[str] | None = None, *, task: str) -> np.ndarray: ...
-    def predict(
-        self, X: Any, targets: Sequence[str] | None = None, *, task: str | None = None
-    ) -> dict[str, np.ndarray] | np.ndarray:
-        """Per task, the most probable label of each input; with ``task``, that head's array."""
-        if task is not None:
-            return self._head(task).predict(X, targets)[task]
-        proba = self.predict_proba(X, targets)
+    def _labels_of(self, proba: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         return {
             t: np.asarray(self.labels[t], dtype=object)[p.argmax(axis=1)]
             if len(p)
             else np.asarray([], dtype=object)
             for t, p in proba.items()
         }
+
+    @overload
+    def predict(
+        self,
+        X: Any,
+        targets: Sequence[str] | None = None,
+        *,
+        task: None = None,
+        output: None = None,
+    ) -> dict[str, np.ndarray]: ...
+    @overload
+    def predict(
+        self, X: Any, targets: Sequence[str] | None = None, *, task: str, output: None = None
+    ) -> np.ndarray: ...
+    @overload
+    def predict(
+        self, X: Any, targets: Sequence[str] | None = None, *, task: str | None = None, output: str
+    ) -> Any: ...
+    def predict(
+        self,
+        X: Any,
+        targets: Sequence[str] | None = None,
+        *,
+        task: str | None = None,
+        output: str | None = None,
+    ) -> Any:
+        """Per task, the most probable label of each input; with ``task``, that head's array.
+
+        With ``output="pandas"``, a DataFrame: per task the label column and the
+        ``{task}_score_{label}`` probability columns, on the input frame's index.
+        """
+        kind = self._output_kind(output)
+        rows = as_rows(X)
+        clf = self if task is None else self._head(task)
+        proba = clf._proba_of(rows.items, targets)
+        if kind == "pandas":
+            return result_frame(clf.labels, proba, rows.index)
+        labels = clf._labels_of(proba)
+        return labels if task is None else labels[task]
 
     @overload
     def score(
@@ -221,15 +281,17 @@ class NewsClassifier:
     ) -> dict[str, float] | float:
         """Accuracy of the predictions, as scikit-learn's ``score``.
 
-        With ``task``: a float, against ``y`` or else the records' own ``task`` labels. Without:
-        ``{task: accuracy}`` for every head whose gold labels all records carry.
+        With ``task``: a float, against ``y`` or else the records' own ``task`` labels (a
+        frame's ``task`` column). Without: ``{task: accuracy}`` for every head whose gold
+        labels all records carry.
         """
         from sklearn.metrics import accuracy_score
 
+        items = as_rows(X).items
         if task is not None:
             head = self._head(task)
             if y is None:
-                records = head._records(X, targets)
+                records = head._records(items, targets)
                 y = [r.label(task) for r in records]
                 if any(label is None for label in y):
                     raise DataError(
@@ -237,13 +299,14 @@ class NewsClassifier:
                         field=task,
                         hint=f"pass y=[...] or records with a '{task}' field",
                     )
-                X, targets = records, None
-            return float(accuracy_score(list(y), head.predict(X, targets)[task]))
+                items, targets = records, None
+            predicted = head._labels_of(head._proba_of(items, targets))[task]
+            return float(accuracy_score(list(y), predicted))
         if y is not None:
             raise DataError(
                 "y given but not the task it labels", hint=f"pass task= one of {self.tasks}"
             )
-        records = self._records(X, targets, require_targets=False)
+        records = self._records(items, targets, require_targets=False)
         labelled = [t for t in self.tasks if records and all(r.label(t) for r in records)]
         if not labelled:
             raise DataError(
@@ -253,20 +316,30 @@ class NewsClassifier:
         return {t: self.score(records, task=t) for t in labelled}
 
     def predict_records(
-        self, records: Sequence[Record], tasks: Sequence[str] | None = None
-    ) -> list[dict[str, Any]]:
+        self,
+        records: Any,
+        tasks: Sequence[str] | None = None,
+        *,
+        output: str | None = None,
+    ) -> Any:
         """One output dict per record, in order: ``id``, then label and scores for each task.
 
         ``tasks`` limits the heads used (e.g. scoring topic on records without a ``target``).
+        With ``output="pandas"``, a DataFrame: ``id``, then per task the label column and the
+        ``{task}_score_{label}`` columns, on the input frame's index.
         """
+        kind = self._output_kind(output)
         if tasks is not None and list(tasks) != self.tasks:
             unknown = sorted(set(tasks) - set(self.models))
             if unknown:
                 raise DataError(f"the model has no {unknown} head(s); it has {self.tasks}")
             heads = {task: self.models[task] for task in tasks}
-            return NewsClassifier(heads, self.manifest).predict_records(records)
-        records = self._records(records, None)
+            return NewsClassifier(heads, self.manifest).predict_records(records, output=kind)
+        rows = as_rows(records, name="records")
+        records = self._records(rows.items, None)
         proba = self._proba(records)
+        if kind == "pandas":
+            return result_frame(self.labels, proba, rows.index, ids=[r.id for r in records])
         out = []
         for i, r in enumerate(records):
             row: dict[str, Any] = {"id": r.id}

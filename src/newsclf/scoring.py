@@ -15,6 +15,7 @@ from typing import Any
 
 from newsclf.classifier import NewsClassifier, load
 from newsclf.data.records import Record, read_entries, records_from_dicts
+from newsclf.data.tabular import as_rows
 from newsclf.data.validate import check_record, validate_records
 from newsclf.errors import ConfigError, DataError
 from newsclf.evaluation.breakdown import check_breakdown_fields
@@ -117,26 +118,23 @@ def prediction_rows(
     return rows
 
 
-def _entries(
-    records: str | Path | Sequence[Record | Mapping[str, Any]], encoding: str, fmt: str
-) -> tuple[list[Entry], str | None]:
+def _entries(records: Any, encoding: str, fmt: str) -> tuple[list[Entry], str | None]:
     if isinstance(records, str | Path):
         return read_entries(records, encoding=encoding, fmt=fmt), str(records)
-    items = list(records)
+    items = as_rows(records, name="records", paths=True).items
     if all(isinstance(r, Record) for r in items):
         return items, None
     if all(isinstance(r, Mapping) for r in items):
         return records_from_dicts([dict(r) for r in items]), None
-    raise ConfigError(
-        "records must be a file path, Record objects or dicts", key="records",
-        hint="e.g. newsclf.evaluate(model, 'test.jsonl') or evaluate(model, [{'id': ..., "
-        "'text': ..., 'topic': ...}])",
-    )  # fmt: skip
+    raise TypeError(
+        "records must be a file path, a pandas DataFrame, a pyarrow Table or a list of records "
+        "(dicts or Record): evaluation needs the gold label fields, which plain texts lack"
+    )
 
 
 def evaluate(
     model: NewsClassifier | str | Path,
-    records: str | Path | Sequence[Record | Mapping[str, Any]],
+    records: Any,
     *,
     resamples: int = 1000,
     confidence: float = 0.95,
@@ -148,8 +146,11 @@ def evaluate(
     min_slice: int = DEFAULT_MIN_SLICE,
     calibration_bins: int = DEFAULT_CALIBRATION_BINS,
 ) -> Evaluation:
-    """Predict ``records`` (a JSONL/CSV path, Records or dicts) with ``model`` (a classifier or
-    an artifact path) and score every task the records have gold labels for.
+    """Predict ``records`` with ``model`` (a classifier or an artifact path) and score every
+    task the records have gold labels for.
+
+    ``records`` is a JSONL/CSV/Parquet path, a pandas DataFrame or a pyarrow Table (one row per
+    record, columns ``text``, ``topic``, ``stance``, ...), or a list of dicts or Records.
 
     Metrics are :func:`newsclf.evaluation.report.task_report`: accuracy, macro-F1 with
     ``resamples`` bootstrap resamples for the confidence intervals (0: none), calibration over

@@ -25,17 +25,23 @@ def add_parser(sub: Any) -> None:
         description="Write a model card for MODEL from its manifest (tasks, labels, config, "
         "data fingerprint, metrics with CIs, calibration and breakdowns when present) and the "
         "run's metrics.json when the model is still in its run dir (data sizes, split): "
-        "intended use, training data, configuration, evaluation and limitations.",
+        "intended use, training data, configuration, evaluation and limitations; above it "
+        "the YAML metadata header model hubs read (language, license, tags, model-index).",
     )
     card.add_argument("model", help="artifact directory (RUN_DIR/model)")
     card.add_argument("-o", "--output", help="card file, e.g. MODEL_CARD.md (default: stdout)")
+    card.add_argument(
+        "--license",
+        help="the model's license for the header, e.g. cc-by-4.0 (default: the training data's "
+        "when known, MIT for the demo corpus, else 'unknown')",
+    )
     add_verbosity(card)
 
 
 def run(args: argparse.Namespace) -> int:
     from newsclf.reports.card import model_card
 
-    text = model_card(args.model)
+    text = model_card(args.model, license=args.license)
     with output(args.output) as out:
         out.write(text)
     if args.output:

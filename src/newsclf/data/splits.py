@@ -62,9 +62,10 @@ def held_out(key: str, seed: int, fraction: float) -> bool:
     return int.from_bytes(digest, "big") < fraction * 2**64
 
 
-def group_key(record: Record, group_field: str) -> str:
-    """The record's group (its ``group_field``), or a group of its own when it has none."""
-    return getattr(record, group_field, None) or f"record:{record.id}"
+def group_key(record: Record, group_field: str | None) -> str:
+    """The record's group (its ``group_field``), or a group of its own when it has none (or
+    ``group_field`` is ``None``: records are independent)."""
+    return (group_field and getattr(record, group_field, None)) or f"record:{record.id}"
 
 
 def _hashed_group(y: np.ndarray, groups: np.ndarray, split: Mapping[str, Any], seed: int):
@@ -144,7 +145,7 @@ def cv_folds(
     if group_field is not None and group_field not in FIELDS:
         raise ConfigError(
             f"{group_field!r} is not a record field",
-            key="eval.group_field",
+            key="split.group_field",
             hint=f"one of {', '.join(FIELDS)}, or null to ignore groups",
         )
     if len(records) < folds:
@@ -164,7 +165,7 @@ def cv_folds(
                 f"only {n_groups} distinct groups; {folds}-fold grouped cross-validation needs "
                 f"at least {folds}",
                 field=group_field,
-                hint="lower eval.folds, add groups, or eval.group_field=null to ignore groups",
+                hint="lower eval.folds, add groups, or split.group_field=null to ignore groups",
             )
         cv: Any = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
         parts = cv.split(x, y, groups)

@@ -130,6 +130,13 @@ class TextEmbedding(_EmbeddingMixin, TransformerMixin, BaseEstimator):
     dim_ : int
         Output width.
     n_features_in_ : int
+
+    Examples
+    --------
+    >>> docs = ["The central bank raised interest rates.", "The striker scored twice."]
+    >>> emb = TextEmbedding(encoder="char_hash", cache=False).fit(docs)
+    >>> emb.transform(docs).shape
+    (2, 256)
     """
 
     def __init__(
@@ -225,6 +232,14 @@ class PairEmbedding(_EmbeddingMixin, TransformerMixin, BaseEstimator):
     dim_ : int
         Width of one embedding.
     n_features_out_ : int
+
+    Examples
+    --------
+    >>> pairs = [("The minister resigned on Monday after the vote.", "Minister resigned"),
+    ...          ("The striker scored twice in the final.", "Minister resigned")]
+    >>> emb = PairEmbedding(encoder="char_hash", cache=False).fit(pairs)
+    >>> [str(n) for n in emb.get_feature_names_out()]
+    ['embed:cos_lead']
     """
 
     def __init__(

@@ -238,6 +238,12 @@ class HashingTextVectorizer(TransformerMixin, BaseEstimator):
     ----------
     n_features_out_ : int
         ``n_features`` times the number of blocks.
+
+    Examples
+    --------
+    >>> docs = ["The central bank raised interest rates.", "The striker scored twice."]
+    >>> HashingTextVectorizer(lang="en", n_features=2**10).fit_transform(docs).shape
+    (2, 2048)
     """
 
     def __init__(

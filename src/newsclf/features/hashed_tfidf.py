@@ -52,6 +52,12 @@ class HashedTfidfVectorizer(TransformerMixin, BaseEstimator):
     --------
     TextVectorizer : stemmed word + character n-grams with a real vocabulary (slower, readable
         feature names for ``explain``).
+
+    Examples
+    --------
+    >>> docs = ["The central bank raised interest rates.", "The striker scored twice."]
+    >>> HashedTfidfVectorizer(n_features=2**10).fit(docs).transform(docs).shape
+    (2, 1024)
     """
 
     def __init__(

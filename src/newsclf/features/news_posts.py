@@ -9,9 +9,10 @@ first blank line). :class:`NewsPostVectorizer`
 - and appends a *thread block*: the post's subject with its ``Re:`` prefixes removed, hashed into
   ``thread_n_features`` columns (one 1.0 per post that has a subject).
 
-The thread block is always the **last** ``thread_n_features`` columns, so a classifier can treat
-it apart (:class:`~newsclf.models.thread_blend.ThreadBlendClassifier` uses it as a
-nearest-thread prior instead of a learned weight). Posts without a header simply have an empty
+The thread block is the feature group ``thread`` (:meth:`NewsPostVectorizer.feature_groups`),
+so a classifier can treat it apart by name (``model=thread_blend`` with
+``model.params.thread_group=thread`` uses it as a nearest-thread prior instead of a learned
+weight). Posts without a header simply have an empty
 thread row.
 """
 
@@ -88,8 +89,9 @@ class NewsPostVectorizer(TransformerMixin, BaseEstimator):
     drop_headers : sequence of str, default=()
         Header field names (case-insensitive, e.g. ``"lines"``) removed from the text before
         the n-gram blocks; the body and the other fields are kept.
-    thread_n_features : int, default=2**18
-        Hash buckets of the subject-thread block (the last columns); 0 drops it.
+    thread_n_features : int or None, default=2**18
+        Hash buckets of the subject-thread block (feature group ``thread``, the last columns);
+        ``None`` (or 0) leaves it out.
 
     Attributes
     ----------
@@ -102,6 +104,16 @@ class NewsPostVectorizer(TransformerMixin, BaseEstimator):
     --------
     HashedTfidfVectorizer : hashed word n-grams only (the speed-first ``20ng_fast`` features).
     ThreadBlendClassifier : the classifier that reads the thread block.
+
+    Examples
+    --------
+    >>> posts = ["Subject: Re: Orbit insertion\\n\\nThe probe reached orbit.",
+    ...          "Subject: V8 engines\\n\\nThe engine roars at idle."]
+    >>> vec = NewsPostVectorizer(char_n_features=64, thread_n_features=8).fit(posts)
+    >>> vec.transform(posts).shape[0]
+    2
+    >>> vec.feature_groups()
+    {'thread': range(-8, 0)}
     """
 
     def __init__(
@@ -130,7 +142,7 @@ class NewsPostVectorizer(TransformerMixin, BaseEstimator):
         "char_weight": [POSITIVE],
         "sublinear_tf": ["boolean"],
         "drop_headers": [tuple, list],
-        "thread_n_features": [Int(0, 2**31 - 1)],
+        "thread_n_features": [Int(0, 2**31 - 1), None],
     }
 
     def _check_params(self) -> None:
@@ -148,7 +160,7 @@ class NewsPostVectorizer(TransformerMixin, BaseEstimator):
         return [_drop_fields(t, drop) for t in texts] if drop else texts
 
     def _thread_block(self, raw: list[str]) -> sp.csr_matrix:
-        n = int(self.thread_n_features)
+        n = self._thread_width()
         rows, cols = [], []
         for i, text in enumerate(raw):
             key = thread_key(text)
@@ -169,7 +181,7 @@ class NewsPostVectorizer(TransformerMixin, BaseEstimator):
                 else self.char_tfidf_.transform(counts)
             )
             blocks.append(float(self.char_weight) * char)
-        if int(self.thread_n_features) > 0:
+        if self._thread_width() > 0:
             blocks.append(self._thread_block(raw))
         return sp.hstack(blocks, format="csr", dtype=np.float64)
 
@@ -219,8 +231,21 @@ class NewsPostVectorizer(TransformerMixin, BaseEstimator):
         names = [f"word:{n}" for n in self.word_.get_feature_names_out()]
         if self.char_hasher_ is not None:
             names += [f"char:hash:{i}" for i in range(int(self.char_n_features))]
-        names += [f"thread:hash:{i}" for i in range(int(self.thread_n_features))]
+        names += [f"thread:hash:{i}" for i in range(self._thread_width())]
         return np.asarray(names, dtype=object)
+
+    def _thread_width(self) -> int:
+        return int(self.thread_n_features or 0)
+
+    def feature_groups(self) -> dict[str, range]:
+        """Output columns of the named group ``thread`` (the subject-thread block), if any.
+
+        The block is the last ``thread_n_features`` columns whatever the width of the n-gram
+        blocks before it, so its range counts from the end (``range(-n, 0)``, as Python
+        indexes from the end) and is known before ``fit``.
+        """
+        n = self._thread_width()
+        return {"thread": range(-n, 0)} if n else {}
 
     def __sklearn_tags__(self):
         return string_input_tags(super().__sklearn_tags__())

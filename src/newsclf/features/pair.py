@@ -22,7 +22,7 @@ from newsclf.features.text import TextVectorizer
 from newsclf.text.lang import detect_language
 from newsclf.text.normalize import normalize_text
 from newsclf.text.tokenize import WordAnalyzer, tokenize
-from newsclf.utils.constraints import LANG, POSITIVE_INT, Number
+from newsclf.utils.constraints import LANG, POSITIVE_INT, HasMethods, Number, StrOptions
 
 __all__ = ["PairSimilarity", "PairVectorizer"]
 
@@ -65,6 +65,17 @@ class PairSimilarity(TransformerMixin, BaseEstimator):
     ----------
     word_vectorizer_, char_vectorizer_ : TfidfVectorizer
         Shared vocabularies fitted on texts and targets together, for the cosines.
+
+    Examples
+    --------
+    >>> pairs = [("The minister resigned on Monday after the vote.", "Minister resigned"),
+    ...          ("The striker scored twice in the final.", "Minister resigned")]
+    >>> sim = PairSimilarity(lang="en").fit(pairs)
+    >>> X = sim.transform(pairs)
+    >>> X.shape
+    (2, 10)
+    >>> bool(X[0, 0] > X[1, 0])  # the related pair is the more similar
+    True
     """
 
     def __init__(self, *, lang: str = "auto", lead_terms: int = 40, window: int = 8) -> None:
@@ -183,6 +194,14 @@ class PairVectorizer(TransformerMixin, BaseEstimator):
     ----------
     text_vectorizer_, target_vectorizer_, similarity_, embed_ : fitted clones (or None when
         dropped)
+
+    Examples
+    --------
+    >>> pairs = [("The minister resigned on Monday after the vote.", "Minister resigned"),
+    ...          ("The striker scored twice in the final.", "Minister resigned")]
+    >>> vec = PairVectorizer(target_vectorizer="drop").fit(pairs)
+    >>> vec.transform(pairs).shape[0]
+    2
     """
 
     def __init__(
@@ -213,7 +232,16 @@ class PairVectorizer(TransformerMixin, BaseEstimator):
         return self._fit_transform(X)
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        # a transformer, "drop" (left out) or None (the default part)
+        "text_vectorizer": [HasMethods(["fit_transform", "transform"]), StrOptions({"drop"}), None],
+        "target_vectorizer": [
+            HasMethods(["fit_transform", "transform"]),
+            StrOptions({"drop"}),
+            None,
+        ],
+        "similarity": [HasMethods(["fit_transform", "transform"]), StrOptions({"drop"}), None],
         "similarity_weight": [Number(0, None, closed="left")],
+        "embed": [HasMethods(["fit", "transform"]), StrOptions({"drop"}), None],
     }
 
     def _check_params(self) -> None:

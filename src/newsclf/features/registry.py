@@ -28,64 +28,76 @@ __all__ = [
     "build_text_features",
 ]
 
-#: feature kinds a config may name as ``features.kind``
+#: ``features.name`` (the option's file, conf/features/NAME.yaml) -> its text vectoriser
 TEXT_FEATURES: dict[str, Callable[..., BaseEstimator]] = {
-    "tfidf": TextVectorizer,
+    "word_char": TextVectorizer,  # stemmed word + character n-gram TF-IDF (the default)
+    "word": TextVectorizer,  # the same class, word n-grams only (conf/features/word.yaml)
+    "char": TextVectorizer,  # the same class, character n-grams only
     "hashing": HashingTextVectorizer,  # stateless, for experiment=streaming
     "hashed_tfidf": HashedTfidfVectorizer,  # hashed word n-gram TF-IDF, for experiment=20ng_fast
     "news_posts": NewsPostVectorizer,  # word + char TF-IDF + subject thread, for experiment=20ng
     "embed": TextEmbedding,  # sentence embeddings of the text (short texts, cross-lingual)
 }
-#: stance-only feature kinds: one (text, target) transformer whose parameters are ``features.pair``
+#: stance-only ``features.name``: one (text, target) transformer whose parameters are
+#: ``features.pair``
 PAIR_FEATURES: dict[str, Callable[..., BaseEstimator]] = {"headline_body": HeadlineBodyFeatures}
 
 
-def _kind(features: Mapping[str, Any]) -> Callable[..., BaseEstimator]:
-    kind = features.get("kind", "tfidf")
-    if kind in PAIR_FEATURES:
+#: ``features.name`` of a node that names none (a mapping built in code)
+DEFAULT_FEATURES = "word_char"
+
+
+def _name(features: Mapping[str, Any]) -> str:
+    return str(features.get("name", DEFAULT_FEATURES))
+
+
+def _text_class(features: Mapping[str, Any]) -> Callable[..., BaseEstimator]:
+    name = _name(features)
+    if name in PAIR_FEATURES:
         raise ConfigError(
-            f"feature kind {kind!r} is for (text, target) pairs and serves only the stance task",
-            key="features.kind",
-            hint=f"use tasks=[stance], or a text feature kind: {', '.join(sorted(TEXT_FEATURES))}",
+            f"features={name} is for (text, target) pairs and serves only the stance task",
+            key="features.name",
+            hint=f"use tasks=[stance], or text features: {', '.join(sorted(TEXT_FEATURES))}",
         )
-    if kind not in TEXT_FEATURES:
+    if name not in TEXT_FEATURES:
         raise ConfigError(
-            f"unknown feature kind {kind!r}",
-            key="features.kind",
+            f"unknown features {name!r}",
+            key="features.name",
             hint=f"choose one of: {', '.join(sorted(TEXT_FEATURES | PAIR_FEATURES))}",
         )
-    return TEXT_FEATURES[kind]
+    return TEXT_FEATURES[name]
 
 
 def build_text_features(features: Mapping[str, Any]) -> BaseEstimator:
     """The vectoriser for single-text tasks (topic) from ``features.text``."""
-    return build_estimator(_kind(features), dict(features.get("text") or {}), "features.text")
+    return build_estimator(_text_class(features), dict(features.get("text") or {}), "features.text")
 
 
 def build_pair_features(features: Mapping[str, Any]) -> PairVectorizer:
     """The (text, target) vectoriser for stance from ``features.text`` and ``features.pair``.
 
-    A stance-only kind (:data:`PAIR_FEATURES`) is built from ``features.pair`` alone.
+    Stance-only features (:data:`PAIR_FEATURES`) are built from ``features.pair`` alone. A
+    part set to ``null`` (``features.pair.target``, ``.similarity``, ``.embed``) is left out.
     """
-    kind = features.get("kind", "tfidf")
+    name = _name(features)
     pair = dict(features.get("pair") or {})
     embed = _pair_embedding(pair.pop("embed", None))
-    if kind in PAIR_FEATURES:
-        est = build_estimator(PAIR_FEATURES[kind], pair, "features.pair")
+    if name in PAIR_FEATURES:
+        est = build_estimator(PAIR_FEATURES[name], pair, "features.pair")
         return est.set_params(embed=None if isinstance(embed, str) else embed)
-    cls = _kind(features)
+    cls = _text_class(features)
     text = build_text_features(features)
-    target_params = pair.pop("target", {})
+    target_params = _part(pair, "target")
     target = (
         "drop"
-        if target_params == "drop"
-        else build_estimator(cls, dict(target_params or {}), "features.pair.target")
+        if target_params is None
+        else build_estimator(cls, target_params, "features.pair.target")
     )
-    sim_params = pair.pop("similarity", {})
+    sim_params = _part(pair, "similarity")
     similarity = (
         "drop"
-        if sim_params == "drop"
-        else build_estimator(PairSimilarity, dict(sim_params or {}), "features.pair.similarity")
+        if sim_params is None
+        else build_estimator(PairSimilarity, sim_params, "features.pair.similarity")
     )
     vec = build_estimator(PairVectorizer, pair, "features.pair")
     return vec.set_params(
@@ -93,13 +105,29 @@ def build_pair_features(features: Mapping[str, Any]) -> PairVectorizer:
     )
 
 
-def _pair_embedding(params: Any) -> Any:
-    """``features.pair.embed``: ``drop``/null (no embedding block) or PairEmbedding params."""
-    if params is None or params == "drop":
-        return "drop"
+def _part(pair: dict[str, Any], part: str) -> dict[str, Any] | None:
+    """The parameters of part ``part`` of ``features.pair`` (absent: the defaults), or ``None``
+    when it is ``null`` (left out). ``drop``, the old spelling of off, names the new one."""
+    params = pair.pop(part, {})
+    if params is None:
+        return None
+    if params == "drop":
+        raise ConfigError(
+            "'drop' is no longer a value: a part that is off is null",
+            key=f"features.pair.{part}",
+            hint=f"features.pair.{part}=null",
+        )
     if not isinstance(params, Mapping):
         raise ConfigError(
-            f"must be 'drop' or a mapping of PairEmbedding parameters, got {params!r}",
-            key="features.pair.embed",
+            f"must be null (left out) or a mapping of parameters, got {params!r}",
+            key=f"features.pair.{part}",
         )
-    return build_estimator(PairEmbedding, dict(params), "features.pair.embed")
+    return dict(params)
+
+
+def _pair_embedding(params: Any) -> Any:
+    """``features.pair.embed``: null (no embedding block) or PairEmbedding params."""
+    params = _part({"embed": params}, "embed") if params is not None else None
+    if params is None:
+        return "drop"
+    return build_estimator(PairEmbedding, params, "features.pair.embed")

@@ -25,7 +25,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
 from newsclf.features._validation import as_pairs, string_input_tags
-from newsclf.utils.constraints import POSITIVE, POSITIVE_INT
+from newsclf.utils.constraints import POSITIVE, POSITIVE_INT, HasMethods
 
 __all__ = [
     "TargetCrossedFeatures",
@@ -80,6 +80,18 @@ class TargetCrossedFeatures(TransformerMixin, BaseEstimator):
     targets_ : ndarray of str
         Target keys (see :func:`target_key`) with a block, in block order.
     n_features_out_ : int
+
+    Examples
+    --------
+    >>> from newsclf.features import PairVectorizer
+    >>> pairs = [("Taxes must fall.", "tax cut"), ("Taxes must not fall.", "tax cut"),
+    ...          ("Build the bridge.", "bridge"), ("Never build the bridge.", "bridge")]
+    >>> crossed = TargetCrossedFeatures(PairVectorizer(similarity="drop"), min_samples=2)
+    >>> X = crossed.fit_transform(pairs)
+    >>> crossed.targets_.tolist()
+    ['bridge', 'tax cut']
+    >>> X.shape[0]
+    4
     """
 
     def __init__(
@@ -96,6 +108,8 @@ class TargetCrossedFeatures(TransformerMixin, BaseEstimator):
         self.target_weight = target_weight
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        # None is declared so that the default validates; fit refuses it with a clear message
+        "vectorizer": [HasMethods(["fit_transform", "transform"]), None],
         "shared": ["boolean"],
         "min_samples": [POSITIVE_INT],
         "target_weight": [POSITIVE],
@@ -194,6 +208,15 @@ class TargetMentionFeatures(TransformerMixin, BaseEstimator):
     ----------
     vectorizer_, context_vectorizer_ : fitted clones (``context_vectorizer_`` may be None)
     n_features_out_ : int
+
+    Examples
+    --------
+    >>> from newsclf.features import PairVectorizer
+    >>> pairs = [("Brussels wants more funds, Brussels said.", "Brussels"),
+    ...          ("The mayor opposed the plan.", "mayor")]
+    >>> mention = TargetMentionFeatures(PairVectorizer(similarity="drop"), window=2)
+    >>> mention.fit_transform(pairs).shape[0]
+    2
     """
 
     def __init__(
@@ -214,6 +237,8 @@ class TargetMentionFeatures(TransformerMixin, BaseEstimator):
         self.context_weight = context_weight
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "vectorizer": [HasMethods(["fit_transform", "transform"]), None],
+        "context_vectorizer": [HasMethods(["fit_transform", "transform"]), None],
         "window": [POSITIVE_INT],
         "min_prefix": [POSITIVE_INT],
         "mask": [str],

@@ -23,6 +23,7 @@ from newsclf.features._validation import (
 )
 from newsclf.text.normalize import normalize_text
 from newsclf.text.tokenize import WordAnalyzer
+from newsclf.utils.constraints import DOC_FREQUENCY, MAX_FEATURES
 
 __all__ = ["TextVectorizer"]
 
@@ -52,6 +53,15 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
     word_vectorizer_, char_vectorizer_ : TfidfVectorizer or None
         The fitted parts.
     n_features_out_ : int
+
+    Examples
+    --------
+    >>> docs = ["The central bank raised interest rates.", "The striker scored twice."]
+    >>> vec = TextVectorizer(lang="en", char_ngram_range=None).fit(docs)
+    >>> vec.transform(docs).shape
+    (2, 12)
+    >>> [str(n) for n in vec.get_feature_names_out()[:3]]
+    ['word:bank', 'word:bank rais', 'word:central']
     """
 
     def __init__(
@@ -83,7 +93,14 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         self.char_max_features = char_max_features
         self.char_weight = char_weight
 
-    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {**TEXT_NGRAM_CONSTRAINTS}
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        **TEXT_NGRAM_CONSTRAINTS,
+        "min_df": DOC_FREQUENCY,
+        "max_df": DOC_FREQUENCY,
+        "max_features": MAX_FEATURES,
+        "char_min_df": DOC_FREQUENCY,
+        "char_max_features": MAX_FEATURES,
+    }
 
     def _check_params(self) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
         self._validate_params()

@@ -203,10 +203,44 @@ def _related_then_stance(params: dict[str, Any], seed: int, n_jobs: int, groups:
     return est.set_params(relatedness=relatedness, stance=linear)
 
 
+def _thread_columns(name: Any, groups: Groups) -> int:
+    """How many trailing columns the feature group ``name`` (``model.params.thread_group``)
+    holds: :class:`ThreadBlendClassifier` reads the thread block as the last columns."""
+    key = "model.params.thread_group"
+    if name is None:
+        return 0
+    if groups is None or name not in groups:
+        raise ConfigError(
+            f"the features have no group {name!r}",
+            key=key,
+            hint="use features=news_posts (group thread; features.text.thread_n_features > 0) "
+            "or thread_group=null for no thread prior",
+        )
+    columns = groups[name]
+    if not isinstance(columns, range) or columns.stop != 0 or columns.step != 1:
+        raise ConfigError(
+            f"feature group {name!r} is not the features' trailing block",
+            key=key,
+            hint="thread_group names the block that ends the features (news_posts: thread)",
+        )
+    return len(columns)
+
+
 def _thread_blend(params: dict[str, Any], seed: int, n_jobs: int, groups: Groups) -> Any:
-    """LinearSVC + ComplementNB + same-thread prior (features=news_posts); scores by softmax."""
+    """LinearSVC + ComplementNB + same-thread prior (features=news_posts); scores by softmax.
+
+    The prior reads the feature group ``thread_group`` (null: no prior), resolved here to the
+    column count the classifier takes; configs never count columns themselves.
+    """
     from newsclf.models.thread_blend import ThreadBlendClassifier
 
+    if "thread_features" in params:
+        raise ConfigError(
+            "columns are selected by feature group now, not counted",
+            key="model.params.thread_features",
+            hint="model.params.thread_group=thread (features=news_posts), or null for none",
+        )
+    params["thread_features"] = _thread_columns(params.pop("thread_group", None), groups)
     params.setdefault("random_state", seed)
     params.setdefault("n_jobs", n_jobs)
     return build_estimator(ThreadBlendClassifier, params, "model.params")

@@ -49,6 +49,20 @@ class DenseSparseBlendClassifier(ClassifierMixin, BaseEstimator):
     classes_ : ndarray
     dense_, sparse_ : fitted clones, or None when their weight is 0
     n_features_in_ : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.ensemble import HistGradientBoostingClassifier
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X = np.array([[0.9, 1.0], [0.8, 0.0], [0.85, 1.0], [0.7, 0.0]] * 3)
+    >>> y = ["agree", "disagree", "agree", "disagree"] * 3
+    >>> clf = DenseSparseBlendClassifier(
+    ...     dense=HistGradientBoostingClassifier(max_iter=5), sparse=LogisticRegression(),
+    ...     dense_columns=[0], dense_weight=0.5,
+    ... ).fit(X, y)
+    >>> clf.predict([[0.9, 1.0]]).tolist()
+    ['agree']
     """
 
     def __init__(

@@ -55,6 +55,23 @@ class PerTargetClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         The fitted per-target models, keyed by :func:`target_key`.
     pooled_ : estimator or None
         The fallback fitted on every example.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from newsclf.features import PairVectorizer
+    >>> pairs = [("Taxes must fall.", "tax cut"), ("Cut taxes now.", "tax cut"),
+    ...          ("Taxes must not fall.", "tax cut"), ("No tax cut.", "tax cut"),
+    ...          ("Build the bridge.", "bridge"), ("The bridge is needed.", "bridge"),
+    ...          ("Never build the bridge.", "bridge"), ("No bridge.", "bridge")]
+    >>> y = ["favor", "favor", "against", "against"] * 2
+    >>> inner = make_pipeline(PairVectorizer(similarity="drop"), LogisticRegression())
+    >>> clf = PerTargetClassifier(inner, min_samples=4).fit(pairs, y)
+    >>> sorted(clf.estimators_)
+    ['bridge', 'tax cut']
+    >>> clf.predict([("Cut taxes now.", "tax cut")]).tolist()
+    ['favor']
     """
 
     def __init__(self, estimator: Any = None, *, min_samples: int = 20, fallback: bool = True):
@@ -125,24 +142,24 @@ class PerTargetClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         return tags
 
 
-#: values of ``target_aware.mode``
+#: values of ``target_aware.name`` (the options in conf/target_aware/)
 TARGET_AWARE_MODES = ("pooled", "per_target", "crossed", "mention")
 
 
 def build_target_aware(pipeline: Pipeline, node: Mapping[str, Any] | None) -> Pipeline:
     """Make the stance ``pipeline`` (steps ``features``, ``model``) target-aware per ``node``.
 
-    ``node`` is the ``target_aware`` config node: ``mode`` plus that mode's parameters. ``None``
+    ``node`` is the ``target_aware`` config node: ``name`` plus that option's parameters. ``None``
     (a config saved before the group existed) keeps the pipeline as it is.
     """
     if node is None:
         return pipeline
     node = dict(node)
-    mode = node.pop("mode", None)
+    mode = node.pop("name", None)
     if mode not in TARGET_AWARE_MODES:
         raise ConfigError(
-            f"unknown mode {mode!r}",
-            key="target_aware.mode",
+            f"unknown option {mode!r}",
+            key="target_aware.name",
             hint=f"choose one of: {', '.join(TARGET_AWARE_MODES)} (e.g. target_aware=per_target)",
         )
     if mode == "pooled":

@@ -92,6 +92,15 @@ class ThreadBlendClassifier(ClassifierMixin, BaseEstimator):
     See Also
     --------
     NewsPostVectorizer : builds the word, character and thread blocks.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[3, 0, 1, 0], [2, 0, 1, 0], [0, 3, 0, 1], [0, 2, 0, 1]], dtype=float)
+    >>> y = ["space", "space", "autos", "autos"]
+    >>> clf = ThreadBlendClassifier(thread_features=2, random_state=0).fit(X, y)
+    >>> clf.predict([[1, 0, 1, 0], [0, 1, 0, 1]]).tolist()
+    ['space', 'autos']
     """
 
     def __init__(

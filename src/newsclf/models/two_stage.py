@@ -96,6 +96,19 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
     relatedness_ : fitted clone of ``relatedness``, or None when ``y`` has no unrelated label
     stance_ : fitted clone of ``stance`` (a prior-only dummy when one related label exists)
     n_features_in_ : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X = np.array([[0.9, 1.0], [0.8, 0.0], [0.85, 1.0], [0.7, 0.0],
+    ...               [0.1, 1.0], [0.05, 0.0], [0.2, 1.0], [0.0, 0.0]])
+    >>> y = ["agree", "disagree", "agree", "disagree"] + ["unrelated"] * 4
+    >>> clf = RelatedThenStanceClassifier(
+    ...     relatedness=LogisticRegression(), stance=LogisticRegression(), relatedness_columns=[0]
+    ... ).fit(X, y)
+    >>> clf.predict([[0.9, 1.0], [0.05, 1.0]]).tolist()
+    ['agree', 'unrelated']
     """
 
     def __init__(

@@ -8,27 +8,40 @@ breakdown blocks are rendered when the metrics have them and skipped otherwise.
 Plain Markdown rather than ``skops.card``: skops' card describes one estimator for the
 Hugging Face Hub (metadata header, hyper-parameter dump of one pipeline, get-started code that
 unpickles it), while a newsclf artifact holds one pipeline per task and is loaded with
-:func:`newsclf.load`.
+:func:`newsclf.load`. The card does open with the YAML metadata header model hubs read
+(:func:`card_metadata`: language, license, library, pipeline tag, tags, datasets, and the
+held-out metrics as ``model-index``), so a hub lists and indexes it like any other model.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from newsclf.artifacts import read_manifest
 from newsclf.reports.error_analysis import largest_confusions
 
-__all__ = ["model_card", "write_card"]
+__all__ = ["card_metadata", "model_card", "write_card"]
 
 #: what each task predicts, for the intended-use section
 _TASK_USE = {
     "topic": "the topic (section) of a news article from its title and text",
     "stance": "the stance of a news article toward a target (a claim, a headline, an entity)",
 }
+#: hub tags per task
+_TASK_TAGS = {"topic": "topic-classification", "stance": "stance-detection"}
+#: data options that are not a public dataset (the user's own files, the bundled demo corpus)
+_OWN_DATA = ("records", "folder", "demo")
+#: the demo corpus is written by the project and shipped under its licence
+_DATA_LICENSES = {"demo": "mit"}
+#: an ISO 639 code, as a ``lang`` slice key (``unknown`` and the like are left out)
+_LANG_CODE = re.compile(r"[a-z]{2,3}")
 #: config groups summarised in the card, in this order
 _GROUPS = ("data", "features", "model", "target_aware", "split", "trainer", "eval")
 
@@ -267,8 +280,116 @@ def _limitations(
     return [*lines, ""]
 
 
-def model_card(model: str | Path, *, title: str | None = None) -> str:
-    """The Markdown model card of the artifact directory ``model``."""
+def _finite(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return round(float(value), 4) if math.isfinite(value) else None
+
+
+def _languages(metrics: Mapping[str, Any]) -> list[str]:
+    """The languages of the evaluation records: the ``lang`` slices of the breakdowns."""
+    found: list[str] = []
+    for m in metrics.values():
+        slices = m.get("breakdowns", {}).get("lang") if isinstance(m, Mapping) else None
+        if isinstance(slices, Mapping):
+            found += [str(k) for k in slices if _LANG_CODE.fullmatch(str(k)) and k not in found]
+    return found
+
+
+def _model_index(
+    name: str, tasks: Sequence[str], metrics: Mapping[str, Any], data: str, split: str
+) -> list[dict[str, Any]]:
+    results = []
+    for task in tasks:
+        m = metrics.get(task)
+        if not isinstance(m, Mapping):
+            continue
+        entries = []
+        for kind, label, value, args in (
+            ("accuracy", "accuracy", m.get("accuracy"), None),
+            ("f1", "macro-F1", m.get("macro_f1"), {"average": "macro"}),
+            ("fnc1_score", "FNC-1 score (%)", (m.get("fnc") or {}).get("score"), None),
+            ("f_avg", "F_avg (FAVOR, AGAINST)", (m.get("favg") or {}).get("score"), None),
+        ):
+            number = _finite(value)
+            if number is None:
+                continue
+            entry: dict[str, Any] = {"type": kind, "value": number, "name": label}
+            if args:
+                entry["args"] = args
+            entries.append(entry)
+        if entries:
+            results.append(
+                {
+                    "task": {"type": "text-classification", "name": f"{task} classification"},
+                    "dataset": {"name": data, "type": data, "split": split},
+                    "metrics": entries,
+                }
+            )
+    return [{"name": name, "results": results}] if results else []
+
+
+def card_metadata(
+    model: str | Path, *, title: str | None = None, license: str | None = None
+) -> dict[str, Any]:
+    """The YAML metadata header of the card (the fields the Hugging Face Hub reads).
+
+    ``license`` defaults to the training data's when newsclf knows it (the demo corpus: MIT)
+    and otherwise to ``unknown``: a model's licence follows its data, which the artifact
+    cannot tell. ``language`` lists the ``lang`` slices of the evaluation breakdowns.
+    """
+    model = Path(model).expanduser().absolute()
+    manifest = read_manifest(model)
+    run = _run_metrics(model, manifest)
+    return _metadata(model, manifest, run, title=title, license=license)
+
+
+def _metadata(
+    model: Path,
+    manifest: Mapping[str, Any],
+    run: Mapping[str, Any],
+    *,
+    title: str | None,
+    license: str | None,
+) -> dict[str, Any]:
+    tasks = list(manifest["tasks"])
+    config = manifest.get("config") or {}
+    metrics = manifest.get("metrics") or run.get("tasks") or {}
+    data_node = config.get("data") if isinstance(config.get("data"), Mapping) else {}
+    data = str(data_node.get("name") or "records")
+    meta: dict[str, Any] = {}
+    languages = _languages(metrics)
+    if languages:
+        meta["language"] = languages
+    meta["license"] = license or _DATA_LICENSES.get(data, "unknown")
+    meta["library_name"] = "newsclf"
+    meta["pipeline_tag"] = "text-classification"
+    meta["tags"] = [
+        "newsclf",
+        "scikit-learn",
+        "news",
+        *(_TASK_TAGS.get(t, t) for t in tasks),
+    ]
+    if data not in _OWN_DATA:
+        meta["datasets"] = [data]
+    index = _model_index(
+        title or _name(model), tasks, metrics, data, str(run.get("split") or "held-out")
+    )
+    if index:
+        meta["metrics"] = sorted(
+            {m["type"] for r in index[0]["results"] for m in r["metrics"]} & {"accuracy", "f1"}
+        )
+        meta["model-index"] = index
+    return meta
+
+
+def _name(model: Path) -> str:
+    return model.parent.name if model.name == "model" else model.name
+
+
+def model_card(model: str | Path, *, title: str | None = None, license: str | None = None) -> str:
+    """The model card of the artifact directory ``model``: the YAML metadata header
+    (:func:`card_metadata`) between ``---`` lines, then the Markdown."""
     model = Path(model).expanduser().absolute()
     manifest = read_manifest(model)
     run = _run_metrics(model, manifest)
@@ -276,8 +397,18 @@ def model_card(model: str | Path, *, title: str | None = None) -> str:
     config = manifest.get("config") or {}
     metrics = manifest.get("metrics") or run.get("tasks") or {}
     versions = manifest.get("versions") or {}
-    name = title or (model.parent.name if model.name == "model" else model.name)
+    name = title or _name(model)
+    header = yaml.safe_dump(
+        _metadata(model, manifest, run, title=title, license=license),
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+    )
     lines = [
+        "---",
+        header.rstrip("\n"),
+        "---",
+        "",
         f"# Model card: {name}",
         "",
         f"A newsclf model for {' and '.join(tasks)} classification of news articles. "
@@ -343,9 +474,9 @@ def model_card(model: str | Path, *, title: str | None = None) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def write_card(model: str | Path, output: str | Path) -> Path:
+def write_card(model: str | Path, output: str | Path, *, license: str | None = None) -> Path:
     """Write :func:`model_card` of ``model`` to the file ``output``; return its path."""
-    text = model_card(model)
+    text = model_card(model, license=license)
     path = Path(output).expanduser().absolute()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

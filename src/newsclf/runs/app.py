@@ -20,6 +20,7 @@ from typing import Any
 import hydra
 from omegaconf import DictConfig
 
+from newsclf.config_check import check_config
 from newsclf.errors import ConfigError, NewsclfError
 from newsclf.evaluation import format_metrics_table
 from newsclf.pipeline import check_renamed_keys
@@ -33,6 +34,7 @@ __all__ = [
     "headline_metric",
     "hydra_argparse_compat",
     "run_app",
+    "run_job",
     "train_app",
 ]
 
@@ -61,22 +63,7 @@ def train_app(cfg: DictConfig) -> float:
     multirun = HydraConfig.get().mode == RunMode.MULTIRUN
     log.info("output dir: %s", output_dir)
     try:
-        started = time.perf_counter()
-        payload = resume(cfg, output_dir, lambda: get_trainer(cfg).data_fingerprint())
-        if payload is not None:
-            log.info(
-                "skipped: %s already holds a finished run of this config and data "
-                "(config %s, trained in %.1f s; checked in %.1f s); pass force=true to retrain",
-                output_dir,
-                str(payload.get("config_hash"))[:12],
-                float(payload.get("total_seconds", float("nan"))),
-                time.perf_counter() - started,
-            )
-        else:
-            tracker = get_tracker(cfg)  # before the fit: a missing extra fails at once
-            overrides = list(HydraConfig.get().overrides.task)
-            payload = run(cfg, output_dir, info={"overrides": overrides})
-            log_finished_run(tracker, cfg, output_dir, payload)
+        payload = run_job(cfg, output_dir, list(HydraConfig.get().overrides.task))
     except Exception as exc:
         if isinstance(exc, NewsclfError):
             log.error("error: %s", exc)
@@ -95,6 +82,33 @@ def train_app(cfg: DictConfig) -> float:
     print(f"model:   {payload['model_dir']}")
     print(f"metrics: {output_dir / 'metrics.json'}")
     return headline_metric(payload)
+
+
+def run_job(cfg: DictConfig, output_dir: Path, overrides: Sequence[str]) -> dict[str, Any]:
+    """One run into ``output_dir``; returns its ``metrics.json`` payload.
+
+    Skipped (the stored payload returned) when the dir already holds a finished run of this
+    config and data, unless ``force=true``; otherwise the tracker is checked, the run trained,
+    evaluated and saved, then logged to the tracker. ``newsclf train`` (:func:`train_app`) and
+    :func:`newsclf.train` both call it; ``overrides`` are recorded in ``metrics.json``.
+    """
+    started = time.perf_counter()
+    check_config(cfg)  # every key, before the resume check reads the data
+    payload = resume(cfg, output_dir, lambda: get_trainer(cfg).data_fingerprint())
+    if payload is not None:
+        log.info(
+            "skipped: %s already holds a finished run of this config and data "
+            "(config %s, trained in %.1f s; checked in %.1f s); pass force=true to retrain",
+            output_dir,
+            str(payload.get("config_hash"))[:12],
+            float(payload.get("total_seconds", float("nan"))),
+            time.perf_counter() - started,
+        )
+        return payload
+    tracker = get_tracker(cfg)  # before the fit: a missing extra fails at once
+    payload = run(cfg, output_dir, info={"overrides": list(overrides)})
+    log_finished_run(tracker, cfg, output_dir, payload)
+    return payload
 
 
 #: ``hydra/launcher`` options that come from a plugin of the ``cluster`` extra -> its module

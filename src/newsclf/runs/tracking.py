@@ -3,10 +3,13 @@
 The run dir stays the record of a run; the tracker gets a copy to search and compare across
 many experiments: the resolved config as params (flattened keys), the scalar metrics of each
 task (``topic.macro_f1``, ``topic.macro_f1_ci_low``, ...) and of the run, tags naming the run
-dir, config hash and data fingerprint, and ``metrics.json``, ``.hydra/`` and ``model/`` as
-artifacts. :func:`get_tracker` is called before training, so a missing package or a bad option
-fails at once instead of after a long fit; :meth:`Tracker.log_run` is called once the run dir
-is complete. ``tracking=none`` (the default) logs nothing.
+dir, config hash and data fingerprint, ``metrics.json`` and ``.hydra/`` as artifacts, and the
+model as an MLflow pyfunc model named ``model`` (:mod:`newsclf.runs.mlflow_model`:
+``mlflow.pyfunc.load_model("runs:/<id>/model")``, ``mlflow models serve``), registered as
+``tracking.register_as`` when set. :func:`get_tracker` is called before training, so a
+missing package or a bad option fails at once instead of after a long fit;
+:meth:`Tracker.log_run` is called once the run dir is complete. ``tracking=none`` (the
+default) logs nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import importlib.util
 import json
 import logging
 import math
+import os
 import re
 import warnings
 from collections.abc import Iterator, Mapping
@@ -121,6 +125,8 @@ def _quiet() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.simplefilter("ignore", FutureWarning)
+        # e.g. importing mlflow.pyfunc warns about MLflow's own type hints
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"mlflow\.")
         with contextlib.suppress(ImportError):
             from sqlalchemy.exc import SADeprecationWarning
 
@@ -139,11 +145,13 @@ class MlflowTracker(Tracker):
         experiment_name: str = "newsclf",
         run_name: str | None = None,
         artifact_location: str | None = None,
+        register_as: str | None = None,
     ) -> None:
         self.tracking_uri = tracking_uri
         self.experiment_name = experiment_name
         self.run_name = run_name
         self.artifact_location = artifact_location
+        self.register_as = register_as
 
     def _artifact_location(self) -> str | None:
         """Explicit, or an ``artifacts`` folder beside a SQLite database (MLflow's own default
@@ -224,18 +232,54 @@ class MlflowTracker(Tracker):
                 client.log_artifacts(run_id, str(output_dir / ".hydra"), "hydra")
             model = Path(str(payload.get("model_dir", output_dir / "model")))
             if model.is_dir():
-                client.log_artifacts(run_id, str(model), "model")
+                self._log_model(run_id, model)
             status = "FINISHED"
         finally:
             client.set_terminated(run_id, status=status)
         log.info(
-            "logged to MLflow: experiment %r, run %s (%d params, %d metrics) at %s",
+            "logged to MLflow: experiment %r, run %s (%d params, %d metrics, model runs:/%s/model)"
+            " at %s",
             self.experiment_name,
             run_id,
             len(params),
             len(metrics),
+            run_id,
             self.tracking_uri,
         )
+
+    def _log_model(self, run_id: str, model: Path) -> None:
+        """The artifact as the run's pyfunc model ``model`` (and a registered version).
+
+        ``mlflow.pyfunc.log_model`` logs to the active run of MLflow's global state: the run
+        is made active against this tracker's store, and the store a caller had set is put
+        back afterwards.
+        """
+        import mlflow
+
+        from newsclf.runs.mlflow_model import log_pyfunc_model
+
+        previous = mlflow.get_tracking_uri() if mlflow.is_tracking_uri_set() else None
+        mlflow.set_tracking_uri(self.tracking_uri)
+        # no "Downloading artifacts" bars on the training output (MLflow checks the example)
+        bars = os.environ.get("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR")
+        os.environ["MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"] = "false"
+        try:
+            # nested: a caller's own active run (newsclf.train inside `with mlflow.start_run()`)
+            with mlflow.start_run(run_id=run_id, nested=mlflow.active_run() is not None):
+                info = log_pyfunc_model(model, registered_model_name=self.register_as)
+        finally:
+            mlflow.set_tracking_uri(previous)
+            if bars is None:
+                os.environ.pop("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", None)
+            else:
+                os.environ["MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"] = bars
+        if self.register_as:
+            log.info(
+                "registered %s as model %r version %s",
+                info.model_uri,
+                self.register_as,
+                info.registered_model_version,
+            )
 
 
 #: ``tracking=NAME`` -> the tracker class (conf/tracking/NAME.yaml holds its options)
@@ -256,16 +300,17 @@ def get_tracker(cfg: DictConfig) -> Tracker:
             key="tracking",
             hint=f"pass tracking={name} on the command line",
         )
-    if importlib.util.find_spec("mlflow") is None:
-        raise ConfigError(
-            "tracking=mlflow needs MLflow, which is not installed",
-            key="tracking",
-            hint='pip install "newsclf[tracking]"',
-        )
+    for package in ("mlflow", "pandas"):  # pandas: the pyfunc model's frames
+        if importlib.util.find_spec(package) is None:
+            raise ConfigError(
+                f"tracking=mlflow needs {package}, which is not installed",
+                key="tracking",
+                hint='pip install "newsclf[tracking]"',
+            )
     options = {k: v for k, v in OmegaConf.to_container(node, resolve=True).items() if k != "name"}  # type: ignore[union-attr]
     if not options.get("tracking_uri"):
         raise ConfigError("must name an MLflow store", key="tracking.tracking_uri")
-    known = {"tracking_uri", "experiment_name", "run_name", "artifact_location"}
+    known = {"tracking_uri", "experiment_name", "run_name", "artifact_location", "register_as"}
     unknown = sorted(set(options) - known)
     if unknown:
         raise ConfigError(

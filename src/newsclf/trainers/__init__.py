@@ -9,7 +9,8 @@ from typing import Any
 
 from omegaconf import DictConfig
 
-from newsclf.pipeline import check_config, config_tasks, group_option
+from newsclf.config_check import check_config
+from newsclf.pipeline import config_tasks, group_option
 from newsclf.trainers.base import Fitted, Trainer, evaluate_and_save
 from newsclf.trainers.cv import check_eval, cross_validate_and_save
 from newsclf.trainers.memory import MemoryTrainer

@@ -138,7 +138,7 @@ def cross_validate_and_save(
         folds=n_folds,
         stratify=TASK_SPECS[tasks[0]].label_field,
         seed=int(cfg.seed),
-        group_field=cfg.eval.get("group_field", "group"),
+        group_field=cfg.split.get("group_field"),
     )
     split = f"{scheme} over {len(records)} records"
     if dataset.test is not None:

@@ -66,7 +66,7 @@ class _Plan:
     include_title: bool
     seed: int
     fraction: float  # held-out fraction; 0 for a test file
-    group_field: str
+    group_field: str | None
 
 
 def _trim_heap() -> None:
@@ -183,7 +183,7 @@ def _check_pipeline(model_name: str, pipeline: Any) -> None:
         raise ConfigError(
             "streaming needs features without a vocabulary",
             key="features",
-            hint="use features=hashing (with features.pair.similarity=drop for stance)",
+            hint="use features=hashing (with features.pair.similarity=null for stance)",
         )
 
 
@@ -237,7 +237,7 @@ class StreamingTrainer(Trainer):
             raise ConfigError(
                 f"must be a fraction in (0, 0.5], got {self.fraction}", key="split.test_size"
             )
-        self.group_field = str(split.get("group_field", "group"))
+        self.group_field = split.get("group_field", "group")
         self._spool: Path | None = None
 
     def _files(self) -> tuple[Path, Path | None]:

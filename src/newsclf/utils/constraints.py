@@ -16,12 +16,14 @@ from collections.abc import Sequence
 from numbers import Integral, Real
 from typing import Any
 
-from sklearn.utils._param_validation import HasMethods, Interval, Options, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, Options, RealNotInt, StrOptions
 
 from newsclf.text.lang import SUPPORTED_LANGUAGES
 
 __all__ = [
+    "DOC_FREQUENCY",
     "LANG",
+    "MAX_FEATURES",
     "NGRAM_RANGE",
     "NON_NEGATIVE",
     "POSITIVE",
@@ -68,6 +70,11 @@ POSITIVE_INT = Int(1, None, closed="left")
 POSITIVE = Number(0, None, closed="neither")
 #: a weight >= 0 (and finite)
 NON_NEGATIVE = Number(0, None, closed="left")
+#: ``min_df`` / ``max_df`` as :class:`~sklearn.feature_extraction.text.TfidfVectorizer` takes
+#: them: a share of the documents (float in [0, 1]) or a count (int >= 0)
+DOC_FREQUENCY = [Interval(RealNotInt, 0, 1, closed="both"), Int(0, None, closed="left")]
+#: a vocabulary cap: the most frequent terms kept (int >= 1), or ``None`` for all
+MAX_FEATURES = [POSITIVE_INT, None]
 
 
 def is_sequence(value: Any) -> bool:
