@@ -227,3 +227,15 @@ def test_metrics_table_has_one_section_per_task() -> None:
     table = format_metrics_table({"topic": topic, "stance": stance})
     headlines = [line for line in table.splitlines() if "macro-F1" in line]
     assert [h.split(":")[0] for h in headlines] == ["topic", "stance"]
+
+
+def test_per_class_f1_and_confusion_count_by_hand_and_nan_for_an_unseen_label() -> None:
+    from newsclf.evaluation.metrics import confusion, per_class_f1
+
+    gold = ["a", "a", "b", "b", "b"]
+    pred = ["a", "b", "b", "b", "a"]
+    f1 = per_class_f1(gold, pred, ["a", "b", "c"])
+    assert f1["a"] == 2 * 1 / (2 + 2)  # tp 1, support 2, predicted 2
+    assert f1["b"] == 2 * 2 / (3 + 3)
+    assert np.isnan(f1["c"])  # neither gold nor predicted
+    assert confusion(gold, pred, ["a", "b", "c"]).tolist() == [[1, 1, 0], [1, 2, 0], [0, 0, 0]]

@@ -121,7 +121,7 @@ def test_partial_fit_passes_through_and_exists_only_for_incremental_estimators()
 
 def test_artifacts_naming_the_old_streaming_wrapper_still_load() -> None:
     """Streaming artifacts saved before the merge pickled models.incremental.SoftmaxClassifier."""
-    from newsclf.artifacts import MOVED_TYPES
+    from newsclf.compat import MOVED_TYPES
     from newsclf.models.incremental import SoftmaxClassifier
 
     assert SoftmaxClassifier is SoftmaxDecisionClassifier

@@ -246,7 +246,8 @@ def test_moved_types_still_resolve_by_their_old_names() -> None:
     their old module; those names resolve to the same classes, and skops trusts them."""
     import importlib
 
-    from newsclf.artifacts import MOVED_TYPES, TRUSTED_TYPES
+    from newsclf.artifacts import TRUSTED_TYPES
+    from newsclf.compat import MOVED_TYPES
 
     for old, new in MOVED_TYPES.items():
         assert new in TRUSTED_TYPES

@@ -12,7 +12,7 @@ from newsclf.errors import ArtifactError, ConfigError, DataError, NewsclfError
 from newsclf.runs.python_api import TrainResult, train
 from newsclf.scoring import Evaluation, evaluate
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "ArtifactError",

@@ -13,11 +13,8 @@ so opening the file cannot run arbitrary code).
 from __future__ import annotations
 
 import json
-import os
 import platform
-import shutil
 import sys
-import tempfile
 import warnings
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -29,14 +26,15 @@ import numpy as np
 import scipy
 import sklearn
 
+from newsclf.compat import MOVED_TYPES
 from newsclf.errors import ArtifactError
 from newsclf.pipeline import TaskModel
+from newsclf.utils.atomic import atomic_dir
 from newsclf.utils.hashing import file_sha256
 
 __all__ = [
     "FORMAT_VERSION",
     "MANIFEST",
-    "MOVED_TYPES",
     "SERIALIZATIONS",
     "TRUSTED_TYPES",
     "export_artifact",
@@ -80,20 +78,6 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
 )
 
-#: Names that artifacts saved before a class moved still hold, by old name -> the class now.
-#: The old modules re-export these classes, so such files load; skops trusts them by old name.
-MOVED_TYPES: dict[str, str] = {
-    "newsclf.models.incremental.SoftmaxClassifier": (
-        "newsclf.models.softmax.SoftmaxDecisionClassifier"
-    ),
-    "newsclf.models.target_aware.TargetCrossedFeatures": (
-        "newsclf.features.target.TargetCrossedFeatures"
-    ),
-    "newsclf.models.target_aware.TargetMentionFeatures": (
-        "newsclf.features.target.TargetMentionFeatures"
-    ),
-}
-
 
 def library_versions() -> dict[str, str]:
     from newsclf import __version__
@@ -131,9 +115,7 @@ def save_models(
             path=path,
             hint="choose a new directory or remove the old one",
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.partial-", dir=path.parent))
-    try:
+    with atomic_dir(path) as tmp:
         tasks = {}
         for task, model in models.items():
             name = f"{task}.{serialization}"
@@ -160,10 +142,6 @@ def save_models(
         (tmp / MANIFEST).write_text(
             json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
-        os.replace(tmp, path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return path
 
 

@@ -196,6 +196,7 @@ CONFIG_GROUPS: dict[str, GroupSchema] = {
                 "experiment_name": [str],
                 "run_name": [str, None],
                 "artifact_location": [str, None],
+                "register_as": [str, None],
             }
         },
     ),

@@ -14,6 +14,7 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 from sklearn.pipeline import Pipeline
 
+from newsclf.compat import RENAMED_KEYS
 from newsclf.data.records import Record
 from newsclf.errors import ConfigError
 from newsclf.features.registry import build_pair_features, build_text_features
@@ -136,21 +137,6 @@ def group_option(
             "in an experiment's defaults list",
         )
     return str(name)
-
-
-#: config keys that were renamed, old -> new: a config or override still using one is refused
-RENAMED_KEYS = {
-    "eval.bootstrap_resamples": "eval.resamples",
-    # --- issue 24, one config convention (config helper); entries for the compatibility-shim
-    # table, each to be removed in the release after the one that renamed it. Related shims
-    # outside this table: "drop" for features.pair.{target,similarity,embed} is refused by
-    # newsclf.features.registry._part (now null), and model.params.thread_features by
-    # newsclf.models.registry._thread_blend (now model.params.thread_group).
-    "features.kind": "features.name",  # the option's file name (tfidf: word_char, word, char)
-    "target_aware.mode": "target_aware.name",
-    "eval.group_field": "split.group_field",
-    # --- end of issue 24 entries
-}
 
 
 def check_renamed_keys(keys: Iterable[str]) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from newsclf.cli.io import load_model, output, read_entries, write_rows
 from newsclf.cli.options import add_model_input
+from newsclf.compat import removed_in
 from newsclf.errors import ConfigError, DataError
 
 __all__ = ["EXAMPLES", "SUMMARY", "add_parser", "run"]
@@ -73,7 +74,9 @@ def resamples_option(args: argparse.Namespace) -> int:
                 hint=f"--resamples {resamples}",
             )
         log.warning(
-            "warning: --bootstrap is deprecated and will be removed; use --resamples %d",
+            "warning: --bootstrap is deprecated and will be removed in newsclf %s; "
+            "use --resamples %d",
+            removed_in("RENAMED_OPTIONS"),
             args.bootstrap,
         )
         resamples = args.bootstrap

@@ -5,14 +5,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, TextIO
 
 from newsclf.errors import DataError
+from newsclf.utils.atomic import atomic_file
 
 __all__ = ["STDIN", "load_model", "output", "read_entries", "write_rows"]
 
@@ -45,16 +43,8 @@ def output(path: str | None) -> Iterator[TextIO]:
         yield sys.stdout
         sys.stdout.flush()
         return
-    target = Path(path).absolute()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            yield fh
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(path, newline="\n") as fh:
+        yield fh
 
 
 def load_model(args: argparse.Namespace) -> Any:

@@ -10,14 +10,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from newsclf.compat import OLD_ENCODING_KEYS
 from newsclf.data._textfiles import check_encoding
 from newsclf.data.records import Record
 from newsclf.errors import ConfigError
 
 __all__ = ["Dataset", "config_encodings"]
-
-#: data options that named encodings before ``data.encodings``
-_OLD_ENCODING_KEYS = ("encoding", "fallback_encoding")
 
 
 @dataclass(frozen=True)
@@ -39,9 +37,9 @@ def config_encodings(
     old ``encoding`` / ``fallback_encoding`` keys raise a :class:`ConfigError` with the new
     spelling, rather than being silently ignored.
     """
-    old = [key for key in _OLD_ENCODING_KEYS if key in data]
+    old = [key for key in OLD_ENCODING_KEYS if key in data]
     if old:
-        names = [str(data[key]) for key in _OLD_ENCODING_KEYS if data.get(key) is not None]
+        names = [str(data[key]) for key in OLD_ENCODING_KEYS if data.get(key) is not None]
         raise ConfigError(
             f"is no longer an option, use data.encodings=[{','.join(names or ['utf-8'])}]",
             key=f"data.{old[0]}",

@@ -19,9 +19,11 @@ import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from newsclf.data.sources import SOURCES, DatasetSource, SourceFile
 from newsclf.errors import ConfigError, DataError
+from newsclf.utils.atomic import atomic_file
 from newsclf.utils.hashing import file_sha256
 
 __all__ = [
@@ -94,18 +96,18 @@ def _reason(exc: BaseException) -> str:
 
 def _stream(
     url: str,
-    out: Path,
+    fh: BinaryIO,
     spec: SourceFile,
     progress: Progress | None,
     timeout: float,
 ) -> tuple[str, int]:
-    """Write ``url`` to ``out``; return (sha256, size). Stops early past the pinned size."""
+    """Write ``url`` to ``fh``; return (sha256, size). Stops early past the pinned size."""
     from newsclf import __version__
 
     request = urllib.request.Request(url, headers={"User-Agent": f"newsclf/{__version__}"})
     digest = hashlib.sha256()
     done = 0
-    with urllib.request.urlopen(request, timeout=timeout) as response, open(out, "wb") as fh:
+    with urllib.request.urlopen(request, timeout=timeout) as response:
         length = response.headers.get("Content-Length")
         total = int(length) if length and length.isdigit() else spec.size
         if progress:
@@ -133,34 +135,30 @@ def download_file(
     A checksum mismatch deletes the download and raises :class:`DataError`; so does a source
     that cannot be reached (with every URL's reason).
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
     failures: list[str] = []
     for url in spec.urls:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-        os.close(fd)
-        part = Path(name)
+        log.info("downloading %s from %s", spec.path, url)
         try:
-            log.info("downloading %s from %s", spec.path, url)
-            try:
+            # renamed into place only once verified; a failed or refused download is deleted
+            with atomic_file(target, "wb", suffix=".part") as part:
                 sha, size = _stream(url, part, spec, progress, timeout)
-            except (urllib.error.URLError, OSError, ValueError) as exc:
-                failures.append(f"{url}: {_reason(exc)}")
-                if url != spec.urls[-1]:
-                    log.warning("%s: %s; trying the next mirror", url, _reason(exc))
-                continue
-            if sha != spec.sha256:
-                raise DataError(
-                    f"checksum mismatch for {spec.path}: expected sha256 {spec.sha256}, got {sha} "
-                    f"({size:,} bytes); the download was deleted",
-                    path=url,
-                    hint="the file at the source changed or was corrupted in transit; retry, "
-                    "and if it persists do not use this copy (report it to newsclf)",
-                )
-            os.replace(part, target)
-            log.info("verified %s (sha256 %s…, %s bytes)", target, sha[:12], f"{size:,}")
-            return target
-        finally:
-            part.unlink(missing_ok=True)
+                if sha != spec.sha256:
+                    raise DataError(
+                        f"checksum mismatch for {spec.path}: expected sha256 {spec.sha256}, got "
+                        f"{sha} ({size:,} bytes); the download was deleted",
+                        path=url,
+                        hint="the file at the source changed or was corrupted in transit; retry, "
+                        "and if it persists do not use this copy (report it to newsclf)",
+                    )
+        except DataError:
+            raise
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            failures.append(f"{url}: {_reason(exc)}")
+            if url != spec.urls[-1]:
+                log.warning("%s: %s; trying the next mirror", url, _reason(exc))
+            continue
+        log.info("verified %s (sha256 %s…, %s bytes)", target, sha[:12], f"{size:,}")
+        return target
     raise DataError(
         f"could not download {spec.path}: " + "; ".join(failures),
         path=target,

@@ -13,15 +13,25 @@ from newsclf.evaluation.bootstrap import bootstrap_ci
 from newsclf.evaluation.favg import favg_report, is_favg_label_set
 from newsclf.evaluation.fnc import fnc_report, is_fnc_label_set
 
-__all__ = ["classification_metrics", "format_metrics_table"]
+__all__ = ["classification_metrics", "confusion", "format_metrics_table", "per_class_f1"]
 
 
-def _confusion(y_true: Sequence[str], y_pred: Sequence[str], labels: list[str]) -> np.ndarray:
+def confusion(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]) -> np.ndarray:
     """sklearn's confusion matrix over ``labels``; with one label it is 1x1 on purpose (one
     record, or a slice of one class), so sklearn's warning about the shape is not for us."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="A single label was found", category=UserWarning)
-        return confusion_matrix(y_true, y_pred, labels=labels)
+        return confusion_matrix(y_true, y_pred, labels=list(labels))
+
+
+def per_class_f1(
+    y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]
+) -> dict[str, float]:
+    """F1 of each of ``labels``; NaN for a label neither in ``y_true`` nor in ``y_pred``."""
+    _, _, f, _ = precision_recall_fscore_support(
+        y_true, y_pred, labels=list(labels), average=None, zero_division=np.nan
+    )
+    return {label: float(value) for label, value in zip(labels, f, strict=True)}
 
 
 def classification_metrics(
@@ -71,7 +81,7 @@ def classification_metrics(
         },
         "confusion_matrix": {
             "labels": present,
-            "matrix": _confusion(y_true, y_pred, present).tolist(),
+            "matrix": confusion(y_true, y_pred, present).tolist(),
         },
     }
     if is_fnc_label_set(labels):

@@ -141,7 +141,6 @@ RELATION_FEATURES: tuple[str, ...] = tuple(n for names in RELATION_GROUPS.values
 RELATION_BLOCK = "relation"
 #: the groups of the output that follow the relation block (widths known after ``fit``)
 EMBED_SIMILARITY_GROUP = "embed_similarity"
-LEXICAL_GROUPS = ("embedding", "headline_words", "body_words")
 _AT = {name: i for i, name in enumerate(RELATION_FEATURES)}
 
 

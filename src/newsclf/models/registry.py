@@ -105,7 +105,8 @@ def _group_columns(names: Any, groups: Groups, key: str) -> list[int]:
 
 
 def _refuse_column_counts(params: Mapping[str, Any], blend: Mapping[str, Any]) -> None:
-    """Configs of before feature groups counted leading columns; point to the new spelling."""
+    """Configs of before feature groups counted leading columns; point to the new spelling
+    (a shim: :data:`newsclf.compat.OLD_COLUMN_COUNT_KEYS`)."""
     if "relatedness_columns" in params:
         raise ConfigError(
             "columns are selected by feature group now, not counted",

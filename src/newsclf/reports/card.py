@@ -26,8 +26,9 @@ import yaml
 
 from newsclf.artifacts import read_manifest
 from newsclf.reports.error_analysis import largest_confusions
+from newsclf.runs.run_dir import previous_payload
 
-__all__ = ["card_metadata", "model_card", "write_card"]
+__all__ = ["card_metadata", "model_card"]
 
 #: what each task predicts, for the intended-use section
 _TASK_USE = {
@@ -48,15 +49,9 @@ _GROUPS = ("data", "features", "model", "target_aware", "split", "trainer", "eva
 
 def _run_metrics(model: Path, manifest: Mapping[str, Any]) -> dict[str, Any]:
     """``metrics.json`` of the run the model was trained in, if it is still beside it."""
-    path = model.parent / "metrics.json"
-    if not path.is_file():
-        return {}
-    try:
-        payload = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        return {}
+    payload = previous_payload(model.parent)
     fingerprint = manifest.get("data_fingerprint")
-    if not isinstance(payload, dict) or payload.get("data_fingerprint") != fingerprint:
+    if payload is None or payload.get("data_fingerprint") != fingerprint:
         return {}  # another run's metrics (e.g. a copied model): do not mix them in
     return payload
 
@@ -472,12 +467,3 @@ def model_card(model: str | Path, *, title: str | None = None, license: str | No
             lines += _task_metrics(task, metrics[task])
     lines += _limitations(tasks, metrics, run)
     return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def write_card(model: str | Path, output: str | Path, *, license: str | None = None) -> Path:
-    """Write :func:`model_card` of ``model`` to the file ``output``; return its path."""
-    text = model_card(model, license=license)
-    path = Path(output).expanduser().absolute()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path

@@ -28,6 +28,7 @@ from newsclf.runs.run_dir import ERROR_FILE, resume, write_error
 from newsclf.runs.tracking import get_tracker, log_finished_run
 from newsclf.trainers import get_trainer, run
 from newsclf.trainers.cv import format_cv_summary
+from newsclf.utils.overrides import override_key, split_override
 
 __all__ = [
     "check_launcher",
@@ -126,8 +127,8 @@ def check_launcher(overrides: Sequence[str]) -> None:
     Without the check Hydra fails while composing, with a list of the launchers it does know.
     """
     for override in overrides:
-        key, _, value = override.lstrip("+~").partition("=")
-        if key.strip() != "hydra/launcher" or value not in _LAUNCHER_PLUGINS:
+        key, value = split_override(override)
+        if key != "hydra/launcher" or value not in _LAUNCHER_PLUGINS:
             continue
         module = _LAUNCHER_PLUGINS[value]
         if importlib.util.find_spec(module) is None:
@@ -178,7 +179,7 @@ def run_app(argv: Sequence[str]) -> int:
 
     Hydra reads ``sys.argv``, so it is swapped for the call and restored afterwards.
     """
-    check_renamed_keys(o.lstrip("+~").partition("=")[0].strip() for o in argv)
+    check_renamed_keys(override_key(o) for o in argv)
     check_launcher(argv)
     saved = sys.argv
     sys.argv = ["newsclf train", *argv]

@@ -28,6 +28,7 @@ from newsclf.classifier import NewsClassifier, load
 from newsclf.data.records import Record
 from newsclf.data.tabular import as_rows
 from newsclf.errors import ConfigError
+from newsclf.utils.overrides import override_key
 
 __all__ = ["INPUT_FILE", "TrainResult", "train"]
 
@@ -75,7 +76,7 @@ def train(
             f"overrides must be a list of strings such as ['tasks=[topic]'], got {overrides!r}"
         )
     overrides = list(overrides)
-    keys = [_override_key(o) for o in overrides]
+    keys = [override_key(o) for o in overrides]
     check_renamed_keys(keys)
     if data is not None and any(k in ("data", "data.train") or k.startswith("data/") for k in keys):
         raise ConfigError(
@@ -90,10 +91,6 @@ def train(
         train_file = Path(data).expanduser().absolute() if rows is None else out / INPUT_FILE
         _set(composed, "data.train", str(train_file))
     return _run(composed, out, rows)
-
-
-def _override_key(override: str) -> str:
-    return override.lstrip("+~").partition("=")[0].strip()
 
 
 def _records(data: Any) -> list[dict[str, Any]]:
@@ -139,7 +136,7 @@ def _compose(overrides: list[str]) -> DictConfig:
         message = " ".join(str(exc).split("Config search path:")[0].split())
         message = message or type(exc).__name__
         failed = getattr(exc, "override", None)  # OverrideParseException names it
-        keys = [_override_key(o) for o in ([failed] if failed else overrides)]
+        keys = [override_key(o) for o in ([failed] if failed else overrides)]
         key = next((k for k in keys if failed or f"'{k}'" in message or f"'{k}/" in message), None)
         raise ConfigError(
             message,

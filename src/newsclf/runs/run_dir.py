@@ -17,10 +17,10 @@ A run dir that already holds a finished run with the same key is not trained aga
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
-import os
 import shutil
 import traceback
 from collections.abc import Callable, Iterable, Sequence
@@ -31,7 +31,8 @@ from typing import IO, Any
 from omegaconf import DictConfig, OmegaConf
 
 from newsclf.data.records import Record
-from newsclf.errors import ConfigError, NewsclfError
+from newsclf.errors import ConfigError, DataError, NewsclfError
+from newsclf.utils.atomic import atomic_file, write_text
 
 __all__ = [
     "ERROR_FILE",
@@ -42,9 +43,12 @@ __all__ = [
     "clear_run_dir",
     "config_hash",
     "data_fingerprint",
+    "error_message",
     "mismatch_error",
     "model_dir",
     "previous_payload",
+    "read_metrics",
+    "read_predictions",
     "resume",
     "write_error",
     "write_metrics",
@@ -107,16 +111,10 @@ def model_dir(cfg: DictConfig, output_dir: Path) -> Path:
     return Path(paths.model_dir) if paths else output_dir / "model"
 
 
-def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def write_metrics(output_dir: Path, payload: dict[str, Any]) -> Path:
     """Write ``metrics.json`` atomically; call it last: it marks the run as finished."""
     path = output_dir / METRICS_FILE
-    _write_text(path, json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    write_text(path, json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     return path
 
 
@@ -127,7 +125,7 @@ def write_error(output_dir: Path, exc: BaseException) -> Path:
         payload["traceback"] = "".join(traceback.format_exception(exc))
     output_dir.mkdir(parents=True, exist_ok=True)
     path = output_dir / ERROR_FILE
-    _write_text(path, json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    write_text(path, json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     return path
 
 
@@ -136,11 +134,12 @@ class PredictionsWriter:
 
     def __init__(self, output_dir: Path) -> None:
         self.path = output_dir / PREDICTIONS_FILE
-        self._tmp = output_dir / f".{PREDICTIONS_FILE}.tmp"
+        self._file: contextlib.AbstractContextManager[IO[str]] | None = None
         self._fh: IO[str] | None = None
 
     def __enter__(self) -> PredictionsWriter:
-        self._fh = self._tmp.open("w", encoding="utf-8")
+        self._file = atomic_file(self.path)
+        self._fh = self._file.__enter__()
         return self
 
     def write(self, rows: Iterable[dict[str, Any]]) -> None:
@@ -153,24 +152,59 @@ class PredictionsWriter:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        assert self._fh is not None
-        self._fh.close()
-        if exc_type is None:
-            os.replace(self._tmp, self.path)
-        else:
-            self._tmp.unlink(missing_ok=True)
+        assert self._file is not None
+        self._file.__exit__(exc_type, exc, tb)
 
 
-def previous_payload(output_dir: Path) -> dict[str, Any] | None:
-    """The ``metrics.json`` of a finished run in ``output_dir``, or None."""
+def read_metrics(output_dir: Path) -> dict[str, Any] | None:
+    """The ``metrics.json`` of ``output_dir`` (None without one); :class:`DataError` if torn."""
     path = output_dir / METRICS_FILE
     if not path.is_file():
         return None
     try:
         payload = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
+        raise DataError("malformed metrics.json", path=path, hint="retrain the run") from None
+    if not isinstance(payload, dict):
+        raise DataError("metrics.json is not a JSON object", path=path, hint="retrain the run")
+    return payload
+
+
+def previous_payload(output_dir: Path) -> dict[str, Any] | None:
+    """The ``metrics.json`` of a finished run in ``output_dir``, or None."""
+    try:
+        return read_metrics(output_dir)
+    except DataError:
         return None  # a torn or foreign file: treat the dir as unfinished
-    return payload if isinstance(payload, dict) else None
+
+
+def read_predictions(output_dir: Path) -> list[dict[str, Any]]:
+    """The rows of ``predictions.jsonl`` in ``output_dir``; :class:`DataError` at a torn line."""
+    path = output_dir / PREDICTIONS_FILE
+    rows = []
+    with path.open(encoding="utf-8") as fh:
+        for line_no, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                rows.append(json.loads(line))
+            except ValueError:
+                raise DataError(
+                    "malformed JSON", path=path, line=line_no, hint="retrain the run"
+                ) from None
+    return rows
+
+
+def error_message(output_dir: Path) -> str | None:
+    """The message of the ``error.json`` a failed run left in ``output_dir`` (None without one)."""
+    path = output_dir / ERROR_FILE
+    if not path.is_file():
+        return None
+    try:
+        error = json.loads(path.read_text(encoding="utf-8"))
+        return str(error.get("message") or error.get("error") or "failed")
+    except (OSError, ValueError, AttributeError):
+        return "unreadable error.json"
 
 
 def clear_run_dir(cfg: DictConfig, output_dir: Path) -> list[str]:

@@ -10,7 +10,6 @@ sweep exit with status 1 when any job failed, after every other job has finished
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from newsclf.runs.run_dir import ERROR_FILE
+from newsclf.runs.run_dir import ERROR_FILE, error_message
 
 __all__ = ["SweepSummary"]
 
@@ -51,13 +50,9 @@ class SweepSummary(Callback):
             if not stamp.is_file() or stamp.stat().st_mtime < self._started:
                 continue  # a job of an earlier sweep into the same dir
             jobs += 1
-            error = run_dir / ERROR_FILE
-            if error.is_file():
-                try:
-                    message = json.loads(error.read_text(encoding="utf-8")).get("message", "")
-                except (OSError, ValueError):
-                    message = "(unreadable error.json)"
-                failed.append((run_dir, str(message).splitlines()[0] if message else ""))
+            message = error_message(run_dir)
+            if message is not None:
+                failed.append((run_dir, message.splitlines()[0] if message else ""))
         log.info(
             "sweep done: %d job(s) in %s, %d failed; compare them with: newsclf compare %s",
             jobs,

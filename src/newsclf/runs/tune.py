@@ -36,7 +36,8 @@ from omegaconf import OmegaConf
 
 from newsclf.errors import ConfigError
 from newsclf.runs.app import headline_metric, run_app
-from newsclf.runs.run_dir import ERROR_FILE, previous_payload
+from newsclf.runs.run_dir import ERROR_FILE, error_message, previous_payload
+from newsclf.utils.overrides import override_key
 
 __all__ = ["JOURNAL", "Search", "TrialRow", "TuneResult", "load_search", "tune"]
 
@@ -187,13 +188,9 @@ def _positive(value: Any, key: str) -> int:
     return value
 
 
-def _override_key(override: str) -> str:
-    return override.split("=", 1)[0].lstrip("+~")
-
-
 def _check_overrides(search: Search, overrides: Sequence[str]) -> None:
     for override in [*search.overrides, *overrides]:
-        key = _override_key(override)
+        key = override_key(override)
         if key in search.params:
             raise ConfigError(
                 f"{key} is searched by {search.name}; it cannot also be set",
@@ -252,14 +249,6 @@ def _fingerprint(search: Search, overrides: Sequence[str]) -> str:
         "overrides": [*search.overrides, *overrides],
     }
     return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def _error_message(run_dir: Path) -> str | None:
-    try:
-        error = json.loads((run_dir / ERROR_FILE).read_text(encoding="utf-8"))
-        return str(error.get("message") or error.get("error") or "failed")
-    except (OSError, ValueError, AttributeError):
-        return None
 
 
 @contextlib.contextmanager
@@ -408,7 +397,7 @@ def tune(
             raise
         payload = previous_payload(run_dir)
         if code != 0 or payload is None:
-            message = _error_message(run_dir) or f"newsclf train exited with status {code}"
+            message = error_message(run_dir) or f"newsclf train exited with status {code}"
             trial.set_user_attr("error", message.splitlines()[0])
             result.failed.append(trial.number)
             log.error("trial %d failed: %s (see %s)", trial.number, message, run_dir / ERROR_FILE)

@@ -1,1 +1,2 @@
-"""Plumbing shared by the rest of newsclf: hashing, progress bars, parameter constraints."""
+"""Plumbing shared by the rest of newsclf: atomic writes, Hydra override strings, hashing,
+progress bars, parameter constraints."""

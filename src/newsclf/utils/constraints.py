@@ -12,7 +12,6 @@ scikit-learn's ``Interval(Integral, ...)`` accepts ``True`` (``bool`` is an ``In
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from numbers import Integral, Real
 from typing import Any
 
@@ -33,7 +32,6 @@ __all__ = [
     "Number",
     "Options",
     "StrOptions",
-    "is_sequence",
 ]
 
 
@@ -75,8 +73,3 @@ NON_NEGATIVE = Number(0, None, closed="left")
 DOC_FREQUENCY = [Interval(RealNotInt, 0, 1, closed="both"), Int(0, None, closed="left")]
 #: a vocabulary cap: the most frequent terms kept (int >= 1), or ``None`` for all
 MAX_FEATURES = [POSITIVE_INT, None]
-
-
-def is_sequence(value: Any) -> bool:
-    """A list or tuple of items, not a string."""
-    return isinstance(value, Sequence) and not isinstance(value, str)
