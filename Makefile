@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint clean venv
+.PHONY: demo test lint clean venv wheel-check docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,17 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest
 
+## wheel-check: build the sdist + wheel, install the wheel in a fresh venv outside the source tree
+## and train, predict, evaluate, sweep and compare from an empty directory
+wheel-check: $(VENV)/.installed-dev
+	.ci/wheel_check.sh $(BIN)/python $(PYTHON)
+
+## docs: build the docs site into site/ (mkdocs --strict: any warning fails)
+docs: $(VENV)/.installed-dev
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --site-dir site
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests experiments conf
 
 clean:
-	rm -rf $(VENV) outputs multirun .pytest_cache .ruff_cache
+	rm -rf $(VENV) outputs multirun site .pytest_cache .ruff_cache

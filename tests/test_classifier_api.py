@@ -1,4 +1,4 @@
-"""NewsClassifier speaks scikit-learn one task at a time; the README's Python example runs."""
+"""NewsClassifier speaks scikit-learn one task at a time; the docs' Python examples run."""
 
 from __future__ import annotations
 
@@ -15,28 +15,28 @@ from sklearn.pipeline import Pipeline
 from newsclf.errors import DataError
 
 ROOT = Path(__file__).resolve().parents[1]
-README_MODEL = "outputs/2026-11-25/10-00-00/model"
+EXAMPLE_MODEL = "outputs/2026-11-25/10-00-00/model"
+PYTHON_PAGE = ROOT / "docs" / "guide" / "python.md"
 RECORDS = [
     {"text": t, "target": g, "topic": topic, "stance": s}
     for t, g, topic, s in zip(TINY_TEXTS, TINY_TARGETS, TINY_TOPICS, TINY_STANCES, strict=True)
 ]
 
 
-def _readme_python_examples() -> list[str]:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("\n## Python API\n", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
+def _python_examples(page: Path) -> list[str]:
+    return re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), flags=re.DOTALL)
 
 
-def test_readme_python_api_examples_run_on_a_trained_model(
+def test_docs_python_api_examples_run_on_a_trained_model(
     demo_run: Path, capsys: pytest.CaptureFixture
 ) -> None:
-    examples = _readme_python_examples()
+    examples = _python_examples(PYTHON_PAGE)
     assert len(examples) == 3 and "cross_val_score" in examples[1]
     assert "newsclf.evaluate(" in examples[2]
     for code in examples:
-        assert README_MODEL in code
-        exec(compile(code.replace(README_MODEL, str(demo_run / "model")), "README.md", "exec"), {})
+        assert EXAMPLE_MODEL in code
+        code = code.replace(EXAMPLE_MODEL, str(demo_run / "model"))
+        exec(compile(code, str(PYTHON_PAGE), "exec"), {})
     out = capsys.readouterr().out
     assert "macro avg" in out and "weighted avg" in out  # classification_report
     assert "3-fold macro-F1: 0." in out

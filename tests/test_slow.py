@@ -1,10 +1,10 @@
-"""Slow tier (`pytest -m slow`): packaging and whole sweeps in subprocesses."""
+"""Slow tier (`pytest -m slow`): whole sweeps in subprocesses (the distributions are checked in
+the default tier: tests/test_distributions.py)."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
-import zipfile
 from importlib.resources import files
 from pathlib import Path
 
@@ -12,26 +12,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
-
-
-def test_wheel_ships_every_config_and_the_demo_corpus(tmp_path: Path) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
-        check=True,
-    )
-    (wheel,) = tmp_path.glob("newsclf-*.whl")
-    names = set(zipfile.ZipFile(wheel).namelist())
-    yamls = {
-        f"newsclf/conf/{p.relative_to(ROOT / 'conf').as_posix()}"
-        for p in (ROOT / "conf").rglob("*.yaml")
-    }
-    assert yamls and yamls <= names
-    assert "newsclf/demo/articles.jsonl" in names
-    assert "newsclf/py.typed" in names  # PEP 561: type checkers read newsclf's hints
-    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
-    from newsclf import __version__
-
-    assert wheel.name.startswith(f"newsclf-{__version__}-")  # the one source of the version
 
 
 def _demo_experiments() -> list[str]:

@@ -270,6 +270,9 @@ class _Body:
 class HeadlineBodyFeatures(TransformerMixin, BaseEstimator):
     """Relation features plus headline and body words for (body, headline) pairs.
 
+    Configs address columns by group name (:meth:`feature_groups`), never by position, so a new
+    feature does not shift what a model selects.
+
     Parameters
     ----------
     lang : {"en", "hu", "auto"}, default="en"
@@ -296,9 +299,6 @@ class HeadlineBodyFeatures(TransformerMixin, BaseEstimator):
         similarity columns lead the relation block (``embed:cos_*`` first, so a relatedness
         model reading the leading columns sees them); its embedding columns, if any, follow
         the relation block. ``None`` leaves it out.
-
-    Configs address columns by group name (:meth:`feature_groups`), never by position, so a new
-    feature does not shift what a model selects.
 
     Attributes
     ----------
