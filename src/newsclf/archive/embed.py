@@ -135,7 +135,7 @@ def embed_shard(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     encoding: str | Sequence[str] = "utf-8",
     fmt: str = "auto",
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ShardResult:
     """Fill the cache with the embeddings of one shard's records, chunk by chunk.
 
@@ -156,5 +156,5 @@ def embed_shard(
         records += len(entries)
         errors += bad
         if progress is not None:
-            progress(len(entries))
+            progress(len(entries), chunk.bytes_read)
     return ShardResult(job, records, errors, time.perf_counter() - start)

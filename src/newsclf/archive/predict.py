@@ -102,14 +102,14 @@ def _writer(path: Path, fmt: str, clf: NewsClassifier, on_error: str) -> Iterato
         return
     with open(path, "wb") as raw:
         # mtime=0 and no file name in the header: the same rows give the same bytes
-        binary: Any = (
-            gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="")
-            if fmt.endswith(".gz")
-            else raw
-        )
-        with io.TextIOWrapper(binary, encoding="utf-8", newline="\n") as fh:
-            yield _JsonlWriter(fh)
-            fh.flush()
+        gz = fmt.endswith(".gz")
+        binary: Any = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") if gz else raw
+        fh = io.TextIOWrapper(binary, encoding="utf-8", newline="\n")
+        yield _JsonlWriter(fh)
+        fh.flush()
+        fh.detach()  # leaves ``binary`` open: closing it is ours
+        if gz:
+            binary.close()  # the gzip trailer; ``raw`` stays open
         raw.flush()
         os.fsync(raw.fileno())
 
@@ -145,12 +145,12 @@ def predict_stream(
     encoding: str | Sequence[str] = "utf-8",
     fmt: str = "auto",
     name: str | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[int, int]:
     """Predict the records of ``source`` (a file or a binary stream) chunk by chunk, passing
     each chunk's output rows to ``write`` in input order; returns ``(records, errors)``.
 
-    ``progress`` is called with the number of records after each chunk.
+    ``progress(records, bytes_read)`` is called after each chunk (bytes: of the file so far).
     """
     if on_error not in ON_ERROR:
         raise ConfigError(f"must be one of {', '.join(ON_ERROR)}, got {on_error!r}", key="on_error")
@@ -165,7 +165,7 @@ def predict_stream(
         records += len(entries)
         errors += bad
         if progress is not None:
-            progress(len(entries))
+            progress(len(entries), chunk.bytes_read)
     return records, errors
 
 
@@ -178,7 +178,7 @@ def predict_shard(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     encoding: str | Sequence[str] = "utf-8",
     fmt: str = "auto",
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ShardResult:
     """Predict one shard into ``job.output`` (atomically; standard output when ``None``).
 
