@@ -106,17 +106,20 @@ def run_shards(
     skipped = len(jobs) - len(todo)
     if skipped:
         log.info("%d of %d shards already done (use --force to redo them)", skipped, len(jobs))
-    bar = Progress(label, None, enabled=show_progress, unit="records")
+    # off the terminal there is no bar and no per-tenth log lines: the caller logs a summary
+    bar = Progress(label, None, enabled=True, unit="records") if show_progress and todo else None
     total_bytes = sum(job.input.stat().st_size for job in todo) or 1
     finished = [0]  # input bytes of the shards done so far
 
     def advance(n: int, shard_bytes: int = 0) -> None:
-        bar.update(n, fraction=min((finished[0] + shard_bytes) / total_bytes, 1.0))
+        if bar is not None:
+            bar.update(n, fraction=min((finished[0] + shard_bytes) / total_bytes, 1.0))
 
     in_process = hasattr(engine, "progress")
     if in_process:
         engine.progress = advance
     records = errors = 0
+    start = time.perf_counter()
     try:
         for result in engine.map_shards(fn, todo, shared=shared, **kwargs):
             if manifest is not None and result.job.key:
@@ -127,7 +130,9 @@ def run_shards(
             errors += result.errors
             log.debug("%s: %d records in %.1f s", result.job.input, result.records, result.seconds)
     finally:
-        seconds = bar.close() if todo else 0.0
+        if bar is not None:
+            bar.close()
+    seconds = time.perf_counter() - start
     return RunSummary(len(todo), skipped, records, errors, seconds)
 
 
