@@ -206,7 +206,6 @@ def _config_models(source: str, sets: Sequence[str]) -> dict[str, Any]:
     """Unfitted task models of a config: ``experiment=NAME`` (or just NAME) plus overrides."""
     from hydra import compose, initialize_config_module
     from hydra.errors import HydraException
-    from omegaconf import OmegaConf
 
     from newsclf.pipeline import config_tasks, task_model
 
@@ -221,7 +220,6 @@ def _config_models(source: str, sets: Sequence[str]) -> dict[str, Any]:
             hint="SOURCE is a model directory, an experiment name (e.g. fnc1) or an override "
             "such as features=embed",
         ) from None
-    OmegaConf.resolve(cfg)
     return {task: task_model(cfg, task) for task in config_tasks(cfg)}
 
 

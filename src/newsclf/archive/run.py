@@ -10,6 +10,7 @@ shard, so a killed run re-run does exactly the shards that have no finished outp
 from __future__ import annotations
 
 import contextlib
+import glob
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -75,6 +76,15 @@ def open_engine(spec: str | None) -> Iterator[Any]:
         yield engine
 
 
+def _remove_stale_temps(jobs: Sequence[ShardJob]) -> None:
+    """Temp files a killed run left beside the outputs it was writing (this run writes its
+    own; a killed run's are never renamed into place, only taking space)."""
+    for job in jobs:
+        if job.output is not None and job.output.parent.is_dir():
+            for stale in job.output.parent.glob(f".{glob.escape(job.output.name)}.*.tmp"):
+                stale.unlink(missing_ok=True)
+
+
 @dataclass
 class RunSummary:
     """What a run did: shards run and skipped, records, error lines, seconds."""
@@ -104,6 +114,7 @@ def run_shards(
     shards; its total is estimated from the shards' sizes once the first shard is done."""
     todo = pending(jobs, manifest, fingerprint, force) if manifest is not None else list(jobs)
     skipped = len(jobs) - len(todo)
+    _remove_stale_temps(todo)
     if skipped:
         log.info("%d of %d shards already done (use --force to redo them)", skipped, len(jobs))
     # off the terminal there is no bar and no per-tenth log lines: the caller logs a summary
