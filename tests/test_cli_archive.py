@@ -147,3 +147,36 @@ def test_embed_with_a_model_without_embeddings_says_so(
     _shards(tmp_path / "shards", n=1, per=1)
     assert main(["embed", str(tiny_model_dir), str(tmp_path / "shards")]) == 2
     assert "no sentence embeddings" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("trainer", ["memory", "streaming"])
+def test_training_reads_a_renamed_sharded_corpus_through_data_fields(
+    tmp_path: Path, trainer: str
+) -> None:
+    import gzip
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from newsclf.data.loaders import demo_path
+
+    rows = [json.loads(line) for line in demo_path().read_text(encoding="utf-8").splitlines()]
+    renamed = [
+        {"url": r["id"], "body": r["text"], "section": r["topic"], "group": r.get("group")}
+        for r in rows
+    ]
+    shards = tmp_path / "corpus"
+    shards.mkdir()
+    pq.write_table(pa.Table.from_pylist(renamed[:200]), shards / "part-0.parquet")
+    with gzip.open(shards / "part-1.jsonl.gz", "wt", encoding="utf-8") as fh:
+        fh.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in renamed[200:])
+    run = tmp_path / "run"
+    args = [
+        "train", "data=records", f"data.train={shards}", "tasks=[topic]",
+        "data.fields={text:body,id:url,topic:section}", f"hydra.run.dir={run}",
+    ]  # fmt: skip
+    if trainer == "streaming":
+        args += ["experiment=streaming", "trainer.progress=false"]
+    assert main(args) == 0
+    metrics = json.loads((run / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["n_train"] + metrics["n_eval"] == len(rows)  # both shards, every record
