@@ -31,7 +31,7 @@ from newsclf.archive.shards import (
     plan_shards,
 )
 from newsclf.errors import ConfigError
-from newsclf.progress import Progress
+from newsclf.utils.progress import Progress
 
 __all__ = [
     "InProcessEngine",

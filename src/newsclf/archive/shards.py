@@ -22,7 +22,7 @@ from typing import Any
 
 from newsclf.data.records import expand_inputs, format_suffix, names_several
 from newsclf.errors import ConfigError, DataError
-from newsclf.hashing import file_sha256
+from newsclf.utils.hashing import file_sha256
 
 __all__ = [
     "MANIFEST_NAME",
