@@ -191,12 +191,21 @@ class DaskEngine(Engine):
             )
             for i, job in enumerate(jobs)
         ]
+        running = {future.key: future for future in futures}
+        completed = as_completed(futures, loop=self.client.loop)
+        del futures
         try:
-            for future in as_completed(futures):
-                yield future.result()
+            for future in completed:
+                result = future.result()
+                # released at once: a result the client holds is not recomputed when the worker
+                # that made it dies later (only shards still running are rerun)
+                running.pop(future.key)
+                future.release()
+                yield result
         finally:
             # a consumer that stops early (an error) leaves nothing running on the cluster
-            self.client.cancel(futures)
+            if running:
+                self.client.cancel(list(running.values()))
             if handle is not None:
                 self.client.cancel([handle])
 
