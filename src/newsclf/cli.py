@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from newsclf import _cli_data, _cli_explain
+from newsclf import _cli_archive, _cli_data, _cli_explain
 from newsclf._cli_options import add_model_loading, add_verbosity
 from newsclf.errors import ConfigError, DataError, NewsclfError
 
@@ -36,6 +36,7 @@ commands:
              newsclf train --help   (Hydra's help: config groups and options)
   predict    label records with a trained model, one JSON line per input record
              newsclf predict outputs/DATE/TIME/model articles.jsonl -o predictions.jsonl
+             newsclf predict outputs/DATE/TIME/model 'archive/part-*.jsonl.gz' -o labelled/
   evaluate   score a trained model on labelled records
              newsclf evaluate outputs/DATE/TIME/model test.jsonl
   export     re-save a model, e.g. as skops for safe sharing
@@ -49,6 +50,8 @@ commands:
              newsclf explain outputs/DATE/TIME/model --input articles.jsonl --id a17
   card       write a Markdown model card (intended use, data, config, metrics with CIs, limits)
              newsclf card outputs/DATE/TIME/model -o MODEL_CARD.md
+  embed      fill the embedding cache for a corpus (the encoder of a model or config)
+             newsclf embed fnc1 'archive/part-*.parquet' --field text=body
   data       download a benchmark dataset (checksums verified); check a records file
              newsclf data fetch fnc1 --dest ~/datasets
              newsclf data check articles.jsonl
@@ -82,22 +85,26 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
     sub = parser.add_subparsers(
         dest="command",
-        metavar="{train,predict,evaluate,export,tune,compare,explain,card,data}",
+        metavar="{train,predict,evaluate,export,tune,compare,explain,card,embed,data}",
     )
     sub.add_parser("train", help="train and evaluate (Hydra app; see `newsclf train --help`)")
 
     def model_input(p: argparse.ArgumentParser) -> None:
         p.add_argument("model", help="artifact directory (RUN_DIR/model)")
         p.add_argument(
-            "input", help="records file: .jsonl or .csv ('-': stdin, JSONL unless --format)"
+            "input",
+            nargs="+",
+            help="records: .jsonl, .csv, .tsv (each also .gz) or .parquet files, directories or "
+            "globs ('-': stdin, JSONL unless --format)",
         )
         p.add_argument(
             "--format",
             default="auto",
-            choices=["auto", "jsonl", "csv", "tsv"],
-            help="input format (default: from the file suffix)",
+            choices=["auto", "jsonl", "csv", "tsv", "parquet"],
+            help="input format (default: from the file suffix, behind a .gz)",
         )
         p.add_argument("--encoding", default="utf-8", help="input encoding (default: utf-8)")
+        _cli_archive.add_fields(p)
         add_model_loading(p)
         p.add_argument(
             "--on-error",
@@ -112,10 +119,26 @@ def _parser() -> argparse.ArgumentParser:
         "predict",
         help="label records; one output JSON line per input record, in order",
         description="Write one JSON line per input record, in input order, with `id` and for "
-        "each task of the model its label and `<task>_scores` (label -> probability).",
+        "each task of the model its label and `<task>_scores` (label -> probability). Records "
+        "are read, predicted and written in chunks, so memory does not grow with the input. "
+        "With several inputs (or a directory or a glob) OUTPUT is a directory holding one "
+        "output per input shard, named after it (part-0003.jsonl.gz -> part-0003.jsonl), "
+        "each written atomically; a re-run skips the shards already done for this model "
+        "(recorded in OUTPUT/.newsclf-shards.json; --force redoes them).",
     )
     model_input(predict)
-    predict.add_argument("-o", "--output", help="output JSONL (default: stdout)")
+    predict.add_argument(
+        "-o",
+        "--output",
+        help="output file (default: stdout), or with several inputs an output directory",
+    )
+    predict.add_argument(
+        "--output-format",
+        default="auto",
+        choices=["auto", "jsonl", "jsonl.gz", "parquet"],
+        help="format of the output(s) (auto: from the -o name for one input, else jsonl)",
+    )
+    _cli_archive.add_sharding(predict)
 
     evaluate = sub.add_parser(
         "evaluate",
@@ -180,6 +203,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_compare_parser(sub)
     _cli_explain.add_parser(sub)
     _add_card_parser(sub)
+    _cli_archive.add_embed_parser(sub, add_model_loading, add_verbosity)
     _cli_data.add_parser(sub)
     return parser
 
@@ -237,15 +261,20 @@ def _read_entries(args: argparse.Namespace) -> list[Any]:
     """Every record of INPUT in order, a bad line as its DataError in its place."""
     from newsclf.data.records import read_entries
 
-    if args.input == "-":  # JSON Lines unless --format says otherwise; errors name <stdin>
+    fields = _cli_archive.parse_fields(args.field)
+    inputs = list(args.input)
+    if inputs == ["-"]:  # JSON Lines unless --format says otherwise; errors name <stdin>
         fmt = "jsonl" if args.format == "auto" else args.format
-        entries = read_entries(sys.stdin.buffer, encoding=args.encoding, fmt=fmt, source=_STDIN)
+        entries = read_entries(
+            sys.stdin.buffer, encoding=args.encoding, fmt=fmt, source=_STDIN, fields=fields
+        )
     else:
-        entries = read_entries(args.input, encoding=args.encoding, fmt=args.format)
+        source = inputs[0] if len(inputs) == 1 else inputs
+        entries = read_entries(source, encoding=args.encoding, fmt=args.format, fields=fields)
     if not entries:
         raise DataError(
             "no records",
-            path=_STDIN if args.input == "-" else args.input,
+            path=", ".join(inputs) if inputs != ["-"] else _STDIN,
             hint="the file is empty or has only blank lines",
         )
     return entries
@@ -285,22 +314,7 @@ def _write_rows(path: str | None, rows: list[dict[str, Any]]) -> None:
 
 
 def _predict(args: argparse.Namespace) -> int:
-    clf = _load_model(args)
-    from newsclf.scoring import check_entries, prediction_rows
-
-    entries = check_entries(
-        _read_entries(args), clf.tasks, labelled=False, on_error=args.on_error, source=args.input
-    )
-    rows = prediction_rows(clf, entries)
-    _write_rows(args.output, rows)
-    log.info(
-        "predicted %d records with %s (tasks: %s)%s",
-        len(rows),
-        args.model,
-        ", ".join(clf.tasks),
-        f" -> {args.output}" if args.output else "",
-    )
-    return 0
+    return _cli_archive.predict(args, _load_model(args))
 
 
 def _evaluate_resamples(args: argparse.Namespace) -> int:
@@ -332,11 +346,13 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     resamples = _evaluate_resamples(args)
     clf = _load_model(args)
-    if args.input == "-":
+    if "-" in args.input:
         raise DataError("evaluate reads a file, not stdin", hint="save the records to a file")
+    inputs = list(args.input)
     result = newsclf.evaluate(
         clf,
-        args.input,
+        inputs[0] if len(inputs) == 1 else inputs,
+        fields=_cli_archive.parse_fields(args.field),
         resamples=resamples,
         seed=args.seed,
         on_error=args.on_error,
@@ -344,10 +360,11 @@ def _evaluate(args: argparse.Namespace) -> int:
         fmt=args.format,
         by=args.by,
     )
-    output = args.output or f"{Path(args.input).stem}.metrics.json"
+    first = Path(inputs[0])
+    output = args.output or f"{Path(first.name.removesuffix('.gz')).stem}.metrics.json"
     payload = {
         "model": str(Path(args.model).absolute()),
-        "input": str(Path(args.input).absolute()),
+        "input": str(first.absolute()) if len(inputs) == 1 else [str(Path(i)) for i in inputs],
         **result.to_dict(),
     }
     if args.predictions:
@@ -586,6 +603,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "compare": _compare,
         "explain": _cli_explain.run,
         "card": _card,
+        "embed": _cli_archive.embed,
         "data": _cli_data.run,
     }[args.command]
     try:

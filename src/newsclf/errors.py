@@ -11,6 +11,10 @@ from pathlib import Path
 __all__ = ["ArtifactError", "ClusterError", "ConfigError", "DataError", "NewsclfError"]
 
 
+#: files whose records are numbered by row (``file.parquet row 7``) rather than line
+_ROW_FILES = (".parquet", ".pq")
+
+
 class NewsclfError(Exception):
     """Base class: a problem the user can fix; the CLI prints it without a traceback."""
 
@@ -55,7 +59,12 @@ class DataError(NewsclfError, ValueError):
         self.reason = message  # without the location, for per-record error lines
         where = []
         if self.path is not None:
-            where.append(self.path if line is None else f"{self.path}:{line}")
+            if line is None:
+                where.append(self.path)
+            elif self.path.lower().endswith(_ROW_FILES):  # a Parquet file has rows, not lines
+                where.append(f"{self.path} row {line}")
+            else:
+                where.append(f"{self.path}:{line}")
         elif line is not None:
             where.append(f"line {line}")
         if field is not None:

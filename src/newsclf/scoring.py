@@ -118,11 +118,18 @@ def prediction_rows(
 
 
 def _entries(
-    records: str | Path | Sequence[Record | Mapping[str, Any]], encoding: str, fmt: str
+    records: str | Path | Sequence[str | Path | Record | Mapping[str, Any]],
+    encoding: str,
+    fmt: str,
+    fields: Mapping[str, str] | None = None,
 ) -> tuple[list[Entry], str | None]:
     if isinstance(records, str | Path):
-        return read_entries(records, encoding=encoding, fmt=fmt), str(records)
+        return read_entries(records, encoding=encoding, fmt=fmt, fields=fields), str(records)
     items = list(records)
+    if items and all(isinstance(r, str | Path) for r in items):  # several files
+        paths = [str(r) for r in items]
+        entries = read_entries(paths, encoding=encoding, fmt=fmt, fields=fields)
+        return entries, ", ".join(paths)
     if all(isinstance(r, Record) for r in items):
         return items, None
     if all(isinstance(r, Mapping) for r in items):
@@ -136,7 +143,7 @@ def _entries(
 
 def evaluate(
     model: NewsClassifier | str | Path,
-    records: str | Path | Sequence[Record | Mapping[str, Any]],
+    records: str | Path | Sequence[str | Path | Record | Mapping[str, Any]],
     *,
     resamples: int = 1000,
     confidence: float = 0.95,
@@ -147,9 +154,11 @@ def evaluate(
     by: Sequence[str] = (),
     min_slice: int = DEFAULT_MIN_SLICE,
     calibration_bins: int = DEFAULT_CALIBRATION_BINS,
+    fields: Mapping[str, str] | None = None,
 ) -> Evaluation:
-    """Predict ``records`` (a JSONL/CSV path, Records or dicts) with ``model`` (a classifier or
-    an artifact path) and score every task the records have gold labels for.
+    """Predict ``records`` (a records file, several, a directory or a glob; Records or dicts)
+    with ``model`` (a classifier or an artifact path) and score every task the records have
+    gold labels for. ``fields`` maps record fields to the input's columns (``{"text": "body"}``).
 
     Metrics are :func:`newsclf.evaluation.report.task_report`: accuracy, macro-F1 with
     ``resamples`` bootstrap resamples for the confidence intervals (0: none), calibration over
@@ -158,7 +167,7 @@ def evaluate(
     """
     by = check_breakdown_fields(by, key="by")
     clf = model if isinstance(model, NewsClassifier) else load(model)
-    entries, source = _entries(records, encoding, fmt)
+    entries, source = _entries(records, encoding, fmt, fields)
     if not entries:
         raise DataError("no records", path=source, hint="the file is empty or has only blanks")
     # which tasks have gold labels decides what a valid record is
