@@ -259,3 +259,24 @@ def test_streaming_training_on_a_cluster_writes_the_metrics_of_an_in_process_run
     on_cluster = [f"hydra.run.dir={tmp_path / 'dask'}", "cluster=dask"]
     assert main([*common, *on_cluster, f"cluster.address={scheduler}"]) == 0
     assert _metrics(tmp_path / "dask") == _metrics(tmp_path / "local")
+
+
+def test_tune_runs_its_trials_as_tasks_on_the_cluster_workers(
+    scheduler: str, tmp_path: Path, monkeypatch
+) -> None:
+    optuna = pytest.importorskip("optuna")
+    # a trial run in this process fails the test: they must run on the workers
+    monkeypatch.setattr("newsclf.tune.run_app", lambda argv: pytest.fail("ran in process"))
+    sweep = tmp_path / "sweep"
+    fast = ["tasks=[topic]", "eval.resamples=20", "features.text.max_features=300",
+            "features.text.char_max_features=300"]  # fmt: skip
+    args = ["tune", "linear_optuna", "--dir", str(sweep), "--n-trials", "2"]
+    assert main([*args, "cluster=dask", f"cluster.address={scheduler}", *fast]) == 0
+    from optuna.storages import JournalStorage
+    from optuna.storages.journal import JournalFileBackend
+
+    storage = JournalStorage(JournalFileBackend(str(sweep / "optuna.journal")))
+    study = optuna.load_study(study_name="newsclf_linear", storage=storage)
+    assert [t.state.name for t in study.trials] == ["COMPLETE", "COMPLETE"]
+    for trial in study.trials:
+        assert (sweep / trial.user_attrs["run_dir"] / "metrics.json").is_file()
