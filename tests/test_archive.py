@@ -252,3 +252,19 @@ def test_a_cache_file_damaged_while_open_is_rebuilt_on_the_next_query(tmp_path: 
     cache.put([(b"j", [0.0, 1.0])])
     assert len(cache) == 1
     cache.close()
+
+
+def test_column_major_coefficients_predict_exactly_the_same(tiny_model_dir: Path) -> None:
+    import numpy as np
+
+    from newsclf.archive.predict import _column_major_coefs
+
+    clf = newsclf.load(tiny_model_dir)
+    records = [{"text": t, "target": "Az infláció gyorsul."} for t in TEXTS]
+    before = clf.predict_proba(records)
+    _column_major_coefs(clf)
+    stance = clf.estimator("stance").named_steps["model"]
+    assert stance.coef_.flags.f_contiguous
+    after = clf.predict_proba(records)
+    for task in before:
+        np.testing.assert_array_equal(after[task], before[task])

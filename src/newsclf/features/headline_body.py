@@ -53,9 +53,26 @@ from newsclf.text.tokenize import WordAnalyzer, split_sentences, tokenize
 
 __all__ = ["RELATION_FEATURES", "RELATION_GROUPS", "HeadlineBodyFeatures"]
 
-_CUES: tuple[Cues, ...] = (REFUTING, HEDGING, NEGATION, CONFIRMING, ATTRIBUTION)
+#: the cue kinds counted in headlines, bodies and body sentences. Every per-kind array below
+#: has one column per kind in this order; code picks columns by name through :data:`_CUE_COLUMN`.
+_CUES: dict[str, Cues] = {
+    "refuting": REFUTING,
+    "hedging": HEDGING,
+    "negation": NEGATION,
+    "confirming": CONFIRMING,
+    "attribution": ATTRIBUTION,
+}
+_CUE_COLUMN = {kind: i for i, kind in enumerate(_CUES)}
 _CUE_NAMES = ("refuting", "hedging", "negation")
 _MORE_CUE_NAMES = ("confirming", "attribution")
+#: columns of the first and of the second set of cue kinds in a per-kind array
+_FIRST_CUES = [_CUE_COLUMN[kind] for kind in _CUE_NAMES]
+_MORE_CUES = [_CUE_COLUMN[kind] for kind in _MORE_CUE_NAMES]
+#: columns of a body's per-sentence counts: the cue kinds, then strong-refuting words and
+#: "not true"-type phrases (``_Body.sentence_cues`` beside ``_Body.sentence_strong``)
+_SENTENCE_COUNT = {kind: i for i, kind in enumerate((*_CUES, "strong_refuting", "not_true"))}
+#: columns of a body's per-sentence marks (``_Body.sentence_marks``)
+_MARK = {"questions": 0, "quotes": 1}
 #: the dense relation block, in column order: group name -> the features it holds. The one
 #: place the block's layout is written down: column fills, ``get_feature_names_out`` and the
 #: groups configs select by name (``model.params.relatedness_groups``) all derive from it.
@@ -100,9 +117,8 @@ RELATION_GROUPS: dict[str, tuple[str, ...]] = {
     # strong-refuting words
     "stance_toward": (
         "refuting_density",
-        *(f"similarity_weighted_{c}" for c in (*_CUE_NAMES, *_MORE_CUE_NAMES)),
-        "similarity_weighted_strong_refuting",
-        "similarity_weighted_not_true",
+        # one per column of a body's per-sentence counts, in their order
+        *(f"similarity_weighted_{c}" for c in _SENTENCE_COUNT),
         "refuting_in_best_sentence",
         "negation_in_best_sentence",
         "strong_refuting_in_best_sentence",
@@ -158,8 +174,14 @@ def _terms_as_is(terms: list[str]) -> list[str]:
     return terms
 
 
-def _cue_counts(tokens: list[str]) -> list[list[int]]:
-    return [count_cues(tokens, cues) for cues in _CUES]
+def _cue_positions(tokens: list[str]) -> dict[str, list[int]]:
+    """Token positions of each cue kind in ``tokens``, by kind name (in :data:`_CUES` order)."""
+    return {kind: count_cues(tokens, cues) for kind, cues in _CUES.items()}
+
+
+def _cue_count_row(tokens: list[str]) -> list[int]:
+    """How many cues of each kind ``tokens`` hold, one column per kind in :data:`_CUES` order."""
+    return [len(p) for p in _cue_positions(tokens).values()]
 
 
 class _Body:
@@ -196,7 +218,10 @@ class _Body:
         self.token_positions: dict[str, list[int]] = {}
         for i, token in enumerate(tokens):
             self.token_positions.setdefault(token, []).append(i)
-        self.cue_positions = [np.asarray(p, dtype=int) for p in _cue_counts(tokens)]
+        #: cue kind -> token positions of its cues in the body
+        self.cue_positions = {
+            kind: np.asarray(p, dtype=int) for kind, p in _cue_positions(tokens).items()
+        }
         self.n_tokens = len(tokens)
         self.strong_positions = np.asarray(count_cues(tokens, STRONG_REFUTING), dtype=int)
         self.not_true = len(NOT_TRUE.findall(text))
@@ -204,9 +229,11 @@ class _Body:
         sentence_terms = [analyzer.terms(s, lang) for s in parts]
         self.sentences = normalize(vectorizer.transform(sentence_terms))
         self.sentence_sets = [set(t) for t in sentence_terms]
+        #: per sentence: cues of each kind (columns as in :data:`_CUES`)
         self.sentence_cues = np.asarray(
-            [[len(p) for p in _cue_counts(tokenize(s))] for s in parts], dtype=float
+            [_cue_count_row(tokenize(s)) for s in parts], dtype=float
         ).reshape(-1, len(_CUES))
+        #: per sentence: question marks, quotation marks (columns as in :data:`_MARK`)
         self.sentence_marks = np.asarray(
             [[s.count("?"), len(_QUOTES.findall(s))] for s in parts], dtype=float
         ).reshape(-1, 2)
@@ -418,15 +445,15 @@ class HeadlineBodyFeatures(TransformerMixin, BaseEstimator):
             b_lsa = normalize(self.lsa_.transform(b_words))
             h_lsa = normalize(self.lsa_.transform(h_words))
         h_tokens = [tokenize(h) for h in unique_headlines]
-        h_cues = np.log1p([[len(p) for p in _cue_counts(t)] for t in h_tokens]).reshape(
-            -1, len(_CUES)
-        )
+        h_cues = np.log1p([_cue_count_row(t) for t in h_tokens]).reshape(-1, len(_CUES))
         h_question = np.asarray([float("?" in h) for h in unique_headlines])
         h_strong = np.log1p([len(count_cues(t, STRONG_REFUTING)) for t in h_tokens])
-        b_cues = np.log1p([[len(p) for p in info.cue_positions] for info in body_info]).reshape(
-            -1, len(_CUES)
+        b_cues = np.log1p(
+            [[len(p) for p in info.cue_positions.values()] for info in body_info]
+        ).reshape(-1, len(_CUES))
+        b_questions = np.log1p(
+            [info.sentence_marks[:, _MARK["questions"]].sum() for info in body_info]
         )
-        b_questions = np.log1p([info.sentence_marks[:, 0].sum() for info in body_info])
         b_sentences = np.log1p([len(info.sentence_sets) for info in body_info])
         vocabulary, idf = wv.vocabulary_, wv.idf_
         top_idf = float(idf.max()) if len(idf) else 1.0
@@ -450,13 +477,13 @@ class HeadlineBodyFeatures(TransformerMixin, BaseEstimator):
         feats[:, _AT["char_cosine"]] = np.asarray(
             b_chars[ub].multiply(h_chars[uh]).sum(axis=1)
         ).ravel()
-        feats[:, _span("headline_refuting", "headline_negation")] = h_cues[uh, :3]
+        feats[:, _span("headline_refuting", "headline_negation")] = h_cues[uh][:, _FIRST_CUES]
         feats[:, _AT["headline_question"]] = h_question[uh]
-        feats[:, _GROUP["body_cues"]] = b_cues[ub, :3]
+        feats[:, _GROUP["body_cues"]] = b_cues[ub][:, _FIRST_CUES]
         feats[:, _AT["headline_length"]] = np.log1p([len(t) for t in h_terms])[uh]
         feats[:, _AT["body_length"]] = np.log1p([len(info.terms) for info in body_info])[ub]
-        feats[:, _span("headline_confirming", "headline_attribution")] = h_cues[uh, 3:]
-        feats[:, _span("body_confirming", "body_attribution")] = b_cues[ub, 3:]
+        feats[:, _span("headline_confirming", "headline_attribution")] = h_cues[uh][:, _MORE_CUES]
+        feats[:, _span("body_confirming", "body_attribution")] = b_cues[ub][:, _MORE_CUES]
         feats[:, _AT["body_questions"]] = b_questions[ub]
         feats[:, _AT["sentence_count"]] = b_sentences[ub]
         for row, (b, h) in enumerate(pairs):
@@ -464,14 +491,19 @@ class HeadlineBodyFeatures(TransformerMixin, BaseEstimator):
             sims = (body.sentences @ h_words[h].T).toarray().ravel()
             feats[row, _GROUP["overlap"]] = self._overlap(body, h_terms[h], sims)
             near, in_best, marks = self._cues_near(body, h_terms[h], sims)
-            feats[row, _GROUP["cues_near_headline"]] = [*near[:3], *in_best[:3]]
-            feats[row, _span("confirming_near_headline", "attribution_near_headline")] = near[3:]
+            feats[row, _GROUP["cues_near_headline"]] = [
+                *near[_FIRST_CUES],
+                *in_best[_FIRST_CUES],
+            ]
+            feats[row, _span("confirming_near_headline", "attribution_near_headline")] = near[
+                _MORE_CUES
+            ]
             feats[row, _span("confirming_in_best_sentences", "attribution_in_best_sentences")] = (
-                in_best[3:]
+                in_best[_MORE_CUES]
             )
             feats[row, _span("questions_in_best_sentences", "quotes_in_best_sentences")] = marks
             feats[row, _GROUP["lead_cues"]] = np.log1p(
-                body.sentence_cues[:_LEAD_SENTENCES, :3].sum(axis=0)
+                body.sentence_cues[:_LEAD_SENTENCES][:, _FIRST_CUES].sum(axis=0)
             )
             feats[row, _AT["mentioning_sentence_share"]] = float(np.mean(sims > 0))
             feats[row, _AT["mean_sentence_cosine"]] = float(np.mean(sims))
@@ -522,19 +554,21 @@ class HeadlineBodyFeatures(TransformerMixin, BaseEstimator):
         self, body: _Body, h_terms: list[str], sims: np.ndarray, headline_strong: float
     ) -> list[float]:
         """The third set of relation features (see ``RELATION_FEATURES``) for one pair."""
-        # per sentence: refuting, hedging, negation, confirming, attribution, strong, not true
+        # per sentence: the cue kinds, strong-refuting words, "not true" (see _SENTENCE_COUNT)
         counts = np.hstack([body.sentence_cues, body.sentence_strong])
+        refuting_col = _SENTENCE_COUNT["refuting"]
+        hedging_col = _SENTENCE_COUNT["hedging"]
         total = float(sims.sum())
         weighted = sims @ counts / total if total > 0 else np.zeros(counts.shape[1])
         top = int(np.argmax(sims)) if len(sims) else 0
         mentioning = np.flatnonzero(sims > 0)
-        refuting = body.cue_positions[0]
+        refuting = body.cue_positions["refuting"]
         anchors = self._anchors(body, h_terms)
         strong_near = refuting_near = negated = 0
         if len(anchors):
             strong_near = self._near(body.strong_positions, anchors)
             refuting_near = self._near(refuting, anchors)
-            negations = body.cue_positions[2]
+            negations = body.cue_positions["negation"]
             if len(negations):
                 ahead = anchors[None, :] - negations[:, None]
                 negated = int(np.sum(((ahead > 0) & (ahead <= _NEGATION_REACH)).any(axis=1)))
@@ -542,20 +576,20 @@ class HeadlineBodyFeatures(TransformerMixin, BaseEstimator):
         return [
             len(refuting) / n_tokens,
             *weighted,
-            counts[top, 0],
-            counts[top, 2],
-            counts[top, 5],
+            counts[top, refuting_col],
+            counts[top, _SENTENCE_COUNT["negation"]],
+            counts[top, _SENTENCE_COUNT["strong_refuting"]],
             float(np.log1p(len(body.strong_positions))),
             float(np.log1p(strong_near)),
             float(np.log1p(body.not_true)),
             float(np.log1p(negated)),
-            float(np.mean(counts[mentioning, 0] > 0)) if len(mentioning) else 0.0,
-            float(np.mean(counts[mentioning, 1] > 0)) if len(mentioning) else 0.0,
-            float(counts[mentioning[0], 0] > 0) if len(mentioning) else 0.0,
+            float(np.mean(counts[mentioning, refuting_col] > 0)) if len(mentioning) else 0.0,
+            float(np.mean(counts[mentioning, hedging_col] > 0)) if len(mentioning) else 0.0,
+            float(counts[mentioning[0], refuting_col] > 0) if len(mentioning) else 0.0,
             refuting[0] / n_tokens if len(refuting) else 1.0,
             refuting_near / max(len(anchors), 1),
             float(headline_strong),
-            float(counts[top, 0] - counts[:, 0].mean()),
+            float(counts[top, refuting_col] - counts[:, refuting_col].mean()),
         ]
 
     def _near(self, positions: np.ndarray, anchors: np.ndarray) -> int:
@@ -579,25 +613,14 @@ class HeadlineBodyFeatures(TransformerMixin, BaseEstimator):
     def _cues_near(
         self, body: _Body, h_terms: list[str], sims: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """log1p counts of each cue kind near the headline's terms and in the best sentences,
-        and of question marks and quotation marks in the best sentences."""
-        stems = tuple({t for t in h_terms if len(t) >= 3})
-        near = [0.0] * len(_CUES)
-        if stems:
-            anchors = np.asarray(
-                [
-                    j
-                    for tok, js in body.token_positions.items()
-                    if tok.startswith(stems)
-                    for j in js
-                ],
-                dtype=int,
-            )
-            if len(anchors):
-                for k, positions in enumerate(body.cue_positions):
-                    if len(positions):
-                        gaps = np.abs(positions[:, None] - anchors[None, :]).min(axis=1)
-                        near[k] = float(np.sum(gaps <= self.window))
+        """log1p counts of each cue kind near the headline's terms and in the best sentences
+        (columns as in :data:`_CUES`), and of question marks and quotation marks in the best
+        sentences (columns as in :data:`_MARK`)."""
+        anchors = self._anchors(body, h_terms)
+        near = [
+            float(self._near(positions, anchors)) if len(anchors) else 0.0
+            for positions in body.cue_positions.values()
+        ]
         best = np.argsort(-sims, kind="stable")[: self.best_sentences]
         in_best = body.sentence_cues[best].sum(axis=0)
         marks = body.sentence_marks[best].sum(axis=0)
