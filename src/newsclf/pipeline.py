@@ -168,6 +168,9 @@ def check_config(cfg: DictConfig) -> list[str]:
             key="hparams_search",
             hint="newsclf tune NAME [OVERRIDES...] (see conf/hparams_search/README.md)",
         )
+    from newsclf.cluster.config import check_cluster  # imports pipeline.group_option
+
+    check_cluster(cfg)
     tasks = config_tasks(cfg)
     for task in tasks:
         build_pipeline(cfg, task)  # unknown names and bad parameters fail here, before fitting

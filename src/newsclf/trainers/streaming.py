@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from newsclf.cluster.engine import Engine
 from newsclf.data.dataset import config_encodings, config_fields
 from newsclf.data.loaders import demo_path
 from newsclf.data.records import (
@@ -176,15 +177,28 @@ def _record_json(r: Record) -> bytes:
 
 
 def _parallel(
-    func: Callable[[Any], dict[str, Any]], chunks: Iterable[Any], n_jobs: int
+    func: Callable[[Any], dict[str, Any]],
+    chunks: Iterable[Any],
+    n_jobs: int,
+    engine: Engine | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """``func`` over ``chunks`` in order; in ``n_jobs`` joblib workers unless ``n_jobs`` is 1."""
+    """``func`` over ``chunks`` in order; in ``n_jobs`` joblib workers unless ``n_jobs`` is 1,
+    or on the Dask workers of ``engine`` (``cluster=dask``: joblib's Dask backend)."""
+    if engine is not None and engine.distributed:
+        from joblib import Parallel, delayed
+
+        with engine.joblib_backend():
+            n = engine.joblib_n_jobs(n_jobs)
+            parallel = Parallel(n_jobs=n, return_as="generator", pre_dispatch="2*n_jobs")
+            yield from parallel(delayed(func)(c) for c in chunks)
+        return
     if n_jobs == 1:
-        return (func(c) for c in chunks)
+        yield from (func(c) for c in chunks)
+        return
     from joblib import Parallel, delayed
 
     parallel = Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="2*n_jobs")
-    return parallel(delayed(func)(c) for c in chunks)
+    yield from parallel(delayed(func)(c) for c in chunks)
 
 
 def _check_pipeline(model_name: str, pipeline: Any) -> None:
@@ -336,7 +350,9 @@ class StreamingTrainer(Trainer):
             sources.append((self.test_path, test_plan))
         for path, p in sources:
             is_test = p is test_plan
-            for info in _parallel(lambda c, p=p: _scan(c, p), self._chunks(path), self.n_jobs):
+            for info in _parallel(
+                lambda c, p=p: _scan(c, p), self._chunks(path), self.n_jobs, self.engine
+            ):
                 fingerprint.add_bytes(info["fingerprint"])
                 n_train += 0 if is_test else info["n_train"]
                 n_eval += info["n"] if is_test else info["n_eval"]
@@ -394,6 +410,7 @@ class StreamingTrainer(Trainer):
                     lambda c, e=epoch, w=write: _featurize(c, plan, w, e),
                     self._chunks(self.train_path),
                     self.n_jobs,
+                    self.engine,
                 ):
                     t0 = time.perf_counter()
                     for t in tasks:
