@@ -266,7 +266,7 @@ def test_tune_runs_its_trials_as_tasks_on_the_cluster_workers(
 ) -> None:
     optuna = pytest.importorskip("optuna")
     # a trial run in this process fails the test: they must run on the workers
-    monkeypatch.setattr("newsclf.tune.run_app", lambda argv: pytest.fail("ran in process"))
+    monkeypatch.setattr("newsclf.runs.tune.run_app", lambda argv: pytest.fail("ran in process"))
     sweep = tmp_path / "sweep"
     fast = ["tasks=[topic]", "eval.resamples=20", "features.text.max_features=300",
             "features.text.char_max_features=300"]  # fmt: skip
