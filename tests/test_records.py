@@ -147,8 +147,9 @@ def test_missing_file_is_reported_with_its_path(tmp_path: Path) -> None:
     assert str(path) in str(info.value)
 
 
-def test_directory_is_reported_as_not_a_file(tmp_path: Path) -> None:
-    with pytest.raises(DataError, match="is a directory") as info:
+def test_directory_without_records_files_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not records", encoding="utf-8")
+    with pytest.raises(DataError, match="no records files") as info:
         read_records(tmp_path)
     assert str(tmp_path) in str(info.value)
 

@@ -138,6 +138,13 @@ def _check_target_aware(cfg: DictConfig, node: Mapping[str, Any]) -> None:
     build_target_aware(stand_in, dict(node))
 
 
+def _check_cluster(cfg: DictConfig, node: Mapping[str, Any]) -> None:
+    """The address parses (local, local:N, tcp://HOST:PORT); nothing is connected to."""
+    from newsclf.cluster.config import check_cluster
+
+    check_cluster(cfg)
+
+
 #: every config group under conf/ but experiment, hparams_search and hydra (defaults-list
 #: groups that set other keys); a new group adds its entry here
 CONFIG_GROUPS: dict[str, GroupSchema] = {
@@ -188,6 +195,17 @@ CONFIG_GROUPS: dict[str, GroupSchema] = {
         keys={"holdout": _EVAL_KEYS, "cv": {**_EVAL_KEYS, "folds": [Int(2, None, closed="left")]}},
     ),
     "target_aware": GroupSchema(options=TARGET_AWARE_MODES, check=_check_target_aware),
+    "cluster": GroupSchema(
+        options=("none", "dask"),
+        keys={
+            "dask": {
+                "address": [str],
+                "connect_timeout": [Number(0, None, closed="neither")],
+                "retries": [Int(0, None, closed="left")],
+            }
+        },
+        check=_check_cluster,
+    ),
     "tracking": GroupSchema(
         options=("none", "mlflow"),
         keys={

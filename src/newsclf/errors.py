@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["ArtifactError", "ConfigError", "DataError", "NewsclfError"]
+__all__ = ["ArtifactError", "ClusterError", "ConfigError", "DataError", "NewsclfError"]
+
+
+#: files whose records are numbered by row (``file.parquet row 7``) rather than line
+_ROW_FILES = (".parquet", ".pq")
 
 
 class NewsclfError(Exception):
@@ -23,6 +27,18 @@ class NewsclfError(Exception):
         if self.hint:
             return f"{self.message}\n  hint: {self.hint}"
         return self.message
+
+    def __reduce__(self) -> tuple:
+        # raised on a Dask worker, an error is pickled back to the client: keep every attribute
+        # (the default would call __init__ again with the prefixed message only, losing the hint)
+        return (_restore, (type(self), self.args, self.__dict__))
+
+
+def _restore(cls: type[NewsclfError], args: tuple, state: dict) -> NewsclfError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class DataError(NewsclfError, ValueError):
@@ -43,7 +59,12 @@ class DataError(NewsclfError, ValueError):
         self.reason = message  # without the location, for per-record error lines
         where = []
         if self.path is not None:
-            where.append(self.path if line is None else f"{self.path}:{line}")
+            if line is None:
+                where.append(self.path)
+            elif self.path.lower().endswith(_ROW_FILES):  # a Parquet file has rows, not lines
+                where.append(f"{self.path} row {line}")
+            else:
+                where.append(f"{self.path}:{line}")
         elif line is not None:
             where.append(f"line {line}")
         if field is not None:
@@ -69,4 +90,15 @@ class ArtifactError(NewsclfError):
     ) -> None:
         self.path = None if path is None else str(path)
         prefix = f"{self.path}: " if self.path else ""
+        super().__init__(prefix + message, hint=hint)
+
+
+class ClusterError(NewsclfError):
+    """A Dask cluster that cannot be reached or used: names its address."""
+
+    def __init__(
+        self, message: str, *, address: str | None = None, hint: str | None = None
+    ) -> None:
+        self.address = address
+        prefix = f"cluster {address}: " if address else ""
         super().__init__(prefix + message, hint=hint)

@@ -118,9 +118,17 @@ def prediction_rows(
     return rows
 
 
-def _entries(records: Any, encoding: str, fmt: str) -> tuple[list[Entry], str | None]:
+def _entries(
+    records: Any, encoding: str, fmt: str, fields: Mapping[str, str] | None = None
+) -> tuple[list[Entry], str | None]:
     if isinstance(records, str | Path):
-        return read_entries(records, encoding=encoding, fmt=fmt), str(records)
+        return read_entries(records, encoding=encoding, fmt=fmt, fields=fields), str(records)
+    if isinstance(records, list | tuple) and records and all(
+        isinstance(r, str | Path) for r in records
+    ):  # several files (a list of bare texts is refused: texts have no gold labels)
+        paths = [str(r) for r in records]
+        entries = read_entries(paths, encoding=encoding, fmt=fmt, fields=fields)
+        return entries, ", ".join(paths)
     items = as_rows(records, name="records", paths=True).items
     if all(isinstance(r, Record) for r in items):
         return items, None
@@ -145,12 +153,15 @@ def evaluate(
     by: Sequence[str] = (),
     min_slice: int = DEFAULT_MIN_SLICE,
     calibration_bins: int = DEFAULT_CALIBRATION_BINS,
+    fields: Mapping[str, str] | None = None,
 ) -> Evaluation:
     """Predict ``records`` with ``model`` (a classifier or an artifact path) and score every
     task the records have gold labels for.
 
-    ``records`` is a JSONL/CSV/Parquet path, a pandas DataFrame or a pyarrow Table (one row per
-    record, columns ``text``, ``topic``, ``stance``, ...), or a list of dicts or Records.
+    ``records`` is a JSONL/CSV/Parquet path (or several, a directory or a glob), a pandas
+    DataFrame or a pyarrow Table (one row per record, columns ``text``, ``topic``, ``stance``,
+    ...), or a list of dicts or Records. ``fields`` maps record fields to the input's columns
+    (``{"text": "body"}``).
 
     Metrics are :func:`newsclf.evaluation.report.task_report`: accuracy, macro-F1 with
     ``resamples`` bootstrap resamples for the confidence intervals (0: none), calibration over
@@ -159,7 +170,7 @@ def evaluate(
     """
     by = check_breakdown_fields(by, key="by")
     clf = model if isinstance(model, NewsClassifier) else load(model)
-    entries, source = _entries(records, encoding, fmt)
+    entries, source = _entries(records, encoding, fmt, fields)
     if not entries:
         raise DataError("no records", path=source, hint="the file is empty or has only blanks")
     # which tasks have gold labels decides what a valid record is

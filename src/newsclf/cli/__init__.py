@@ -19,7 +19,18 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import ModuleType
 
-from newsclf.cli import card, compare, data, evaluate, explain, export, predict, train, tune
+from newsclf.cli import (
+    card,
+    compare,
+    data,
+    embed,
+    evaluate,
+    explain,
+    export,
+    predict,
+    train,
+    tune,
+)
 from newsclf.errors import NewsclfError
 
 __all__ = ["COMMANDS", "entrypoint", "main"]
@@ -36,6 +47,7 @@ COMMANDS: dict[str, ModuleType] = {
     "compare": compare,
     "explain": explain,
     "card": card,
+    "embed": embed,
     "data": data,
 }
 

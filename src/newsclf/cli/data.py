@@ -7,7 +7,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING, Any
 
-from newsclf.cli.options import add_records_format, add_verbosity
+from newsclf.cli.options import add_fields, add_records_format, add_verbosity, parse_fields
 
 if TYPE_CHECKING:
     from newsclf.utils.progress import Progress
@@ -53,8 +53,11 @@ def add_parser(sub: Any) -> None:
         "their line, and print per task the label counts and shares, plus language and group "
         "counts. Exits 2 if any record is invalid.",
     )
-    check.add_argument("path", metavar="PATH", help="records file")
+    check.add_argument(
+        "path", metavar="PATH", help="records file (also .gz or .parquet), a directory or a glob"
+    )
     add_records_format(check, "PATH")
+    add_fields(check)
     check.add_argument("--max-errors", type=int, default=10, help="invalid records to list")
     check.add_argument("--json", action="store_true", help="print the summary as JSON")
     add_verbosity(check)
@@ -123,7 +126,9 @@ def _check(args: argparse.Namespace) -> int:
     from newsclf.data.summary import format_summary, summarize_records
     from newsclf.errors import DataError
 
-    summary = summarize_records(args.path, fmt=args.format, encoding=args.encoding)
+    summary = summarize_records(
+        args.path, fmt=args.format, encoding=args.encoding, fields=parse_fields(args.field)
+    )
     if args.json:
         print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
     else:

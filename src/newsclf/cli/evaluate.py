@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from newsclf.cli.io import load_model, output, read_entries, write_rows
-from newsclf.cli.options import add_model_input
+from newsclf.cli.options import add_model_input, parse_fields
 from newsclf.compat import removed_in
 from newsclf.errors import ConfigError, DataError
 
@@ -94,11 +94,13 @@ def run(args: argparse.Namespace) -> int:
 
     resamples = resamples_option(args)
     clf = load_model(args)
-    if args.input == "-":
+    if "-" in args.input:
         raise DataError("evaluate reads a file, not stdin", hint="save the records to a file")
+    inputs = list(args.input)
     result = newsclf.evaluate(
         clf,
-        args.input,
+        inputs[0] if len(inputs) == 1 else inputs,
+        fields=parse_fields(args.field),
         resamples=resamples,
         seed=args.seed,
         on_error=args.on_error,
@@ -106,10 +108,11 @@ def run(args: argparse.Namespace) -> int:
         fmt=args.format,
         by=args.by,
     )
-    path = args.output or f"{Path(args.input).stem}.metrics.json"
+    first = Path(inputs[0])
+    path = args.output or f"{Path(first.name.removesuffix('.gz')).stem}.metrics.json"
     payload = {
         "model": str(Path(args.model).absolute()),
-        "input": str(Path(args.input).absolute()),
+        "input": str(first.absolute()) if len(inputs) == 1 else [str(Path(i)) for i in inputs],
         **result.to_dict(),
     }
     if args.predictions:

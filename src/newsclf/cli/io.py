@@ -20,17 +20,23 @@ STDIN = "<stdin>"
 
 def read_entries(args: argparse.Namespace) -> list[Any]:
     """Every record of INPUT in order, a bad line as its DataError in its place."""
+    from newsclf.cli.options import parse_fields
     from newsclf.data.records import read_entries as read
 
-    if args.input == "-":  # JSON Lines unless --format says otherwise; errors name <stdin>
+    fields = parse_fields(getattr(args, "field", []))
+    inputs = [args.input] if isinstance(args.input, str) else list(args.input)
+    if inputs == ["-"]:  # JSON Lines unless --format says otherwise; errors name <stdin>
         fmt = "jsonl" if args.format == "auto" else args.format
-        entries = read(sys.stdin.buffer, encoding=args.encoding, fmt=fmt, source=STDIN)
+        entries = read(
+            sys.stdin.buffer, encoding=args.encoding, fmt=fmt, source=STDIN, fields=fields
+        )
     else:
-        entries = read(args.input, encoding=args.encoding, fmt=args.format)
+        source = inputs[0] if len(inputs) == 1 else inputs
+        entries = read(source, encoding=args.encoding, fmt=args.format, fields=fields)
     if not entries:
         raise DataError(
             "no records",
-            path=STDIN if args.input == "-" else args.input,
+            path=STDIN if inputs == ["-"] else ", ".join(inputs),
             hint="the file is empty or has only blank lines",
         )
     return entries

@@ -12,10 +12,10 @@ from typing import Any
 
 from newsclf.compat import OLD_ENCODING_KEYS
 from newsclf.data._textfiles import check_encoding
-from newsclf.data.records import Record
+from newsclf.data.records import Record, field_keys
 from newsclf.errors import ConfigError
 
-__all__ = ["Dataset", "config_encodings"]
+__all__ = ["Dataset", "config_encodings", "config_fields"]
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,23 @@ class Dataset:
     train: list[Record]
     test: list[Record] | None
     source: str
+
+
+def config_fields(data: Mapping[str, Any]) -> dict[str, str] | None:
+    """``data.fields``: the column each record field is read from (``{text: body, id: url}``),
+    checked (an unknown field or an empty column is a :class:`ConfigError` naming the key)."""
+    fields = data.get("fields")
+    if fields is None:
+        return None
+    if not isinstance(fields, Mapping):
+        raise ConfigError(
+            f"must be a mapping of record field to column, got {fields!r}",
+            key="data.fields",
+            hint="e.g. data.fields={text:body,id:url}",
+        )
+    mapping = {str(k): v for k, v in fields.items() if v is not None}  # null: not mapped
+    field_keys(mapping, key="data.fields")
+    return mapping or None
 
 
 def config_encodings(

@@ -9,7 +9,7 @@ from typing import Any
 
 from newsclf.data.bbc import read_bbc_dataset
 from newsclf.data.catalonia import load_catalonia
-from newsclf.data.dataset import Dataset, config_encodings
+from newsclf.data.dataset import Dataset, config_encodings, config_fields
 from newsclf.data.fnc1 import read_fnc1
 from newsclf.data.folder import read_folder_dataset
 from newsclf.data.hu_rovat import read_hu_rovat_dataset
@@ -35,21 +35,36 @@ def _path(data: Mapping[str, Any], key: str) -> Path | None:
     return Path(str(value)).expanduser().absolute()
 
 
-def _read(data: Mapping[str, Any], path: Path) -> list[Record]:
-    return read_records(path, encoding=config_encodings(data), fmt=data.get("format", "auto"))
+def _inputs(data: Mapping[str, Any], key: str) -> str | list[str] | None:
+    """``data.train`` / ``data.test``: one file, a directory, a glob, or a list of them."""
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str | Path):
+        return str(Path(str(value)).expanduser().absolute())
+    return [str(Path(str(v)).expanduser().absolute()) for v in value]
+
+
+def _read(data: Mapping[str, Any], path: Path | str | list[str]) -> list[Record]:
+    return read_records(
+        path,
+        encoding=config_encodings(data),
+        fmt=data.get("format", "auto"),
+        fields=config_fields(data),
+    )
 
 
 def _records(data: Mapping[str, Any]) -> Dataset:
-    train = _path(data, "train")
+    train = _inputs(data, "train")
     if train is None:
         raise ConfigError(
             "missing training file", key="data.train", hint="pass data.train=PATH/TO/records.jsonl"
         )
-    test = _path(data, "test")
+    test = _inputs(data, "test")
     return Dataset(
         train=_read(data, train),
         test=None if test is None else _read(data, test),
-        source=str(train),
+        source=train if isinstance(train, str) else ",".join(train),
     )
 
 

@@ -17,9 +17,11 @@ Encoders are looked up by name in :data:`ENCODERS`, so a saved model stores only
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
+import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
@@ -141,31 +143,89 @@ class EmbeddingCache:
 
     ``root=None`` is the newsclf cache root (``$NEWSCLF_CACHE_DIR``, else
     ``$XDG_CACHE_HOME/newsclf``, else ``~/.cache/newsclf``).
+
+    The cache is disposable: a file that is not (or no longer) a valid SQLite database is
+    moved aside (``<name>.corrupt-<time>``) with a warning and an empty cache takes its place,
+    so a damaged file costs re-embedding, never a failed run. A folder that cannot be written
+    still raises, with a hint.
     """
 
     def __init__(self, encoder_key: str, dim: int, root: str | Path | None = None) -> None:
         base = Path(root) if root is not None else default_cache_dir()
         self.path = base / "embeddings" / f"{encoder_key}.sqlite"
         self.dim = dim
-        db = None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=60)
+            self._db = self._connect()
+        except sqlite3.DatabaseError as exc:
+            if not _is_corrupt(exc):
+                raise self._unusable(exc) from None
+            self._quarantine(exc)
+            try:
+                self._db = self._connect()
+            except (OSError, sqlite3.Error) as again:
+                raise self._unusable(again) from None
+        except OSError as exc:
+            raise self._unusable(exc) from None
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=60)
+        try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute(
                 "CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vec BLOB NOT NULL)"
             )
             db.commit()
-            self._db = db
-        except (OSError, sqlite3.Error) as exc:
-            if db is not None:
-                db.close()
-            raise NewsclfError(
-                f"cannot open the embedding cache {self.path}: {exc}",
-                hint="set NEWSCLF_CACHE_DIR to a writable folder, or pass cache=false",
-            ) from None
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _unusable(self, exc: BaseException) -> NewsclfError:
+        return NewsclfError(
+            f"cannot open the embedding cache {self.path}: {exc}",
+            hint="set NEWSCLF_CACHE_DIR to a writable folder, or pass cache=false",
+        )
+
+    def _quarantine(self, exc: BaseException) -> None:
+        """Move the damaged file (and its WAL files) aside; the next connect starts afresh."""
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{os.getpid()}")
+        with contextlib.suppress(FileNotFoundError):  # another process moved it first
+            os.replace(self.path, aside)
+        for extra in ("-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(f"{self.path}{extra}")
+        # what was recorded as embedded into the old file is gone with it
+        shutil.rmtree(self.path.with_suffix(".shards"), ignore_errors=True)
+        log.warning(
+            "warning: the embedding cache %s is damaged (%s); moved it aside to %s and "
+            "started an empty one (texts are embedded again as needed)",
+            self.path,
+            exc,
+            aside.name,
+        )
+
+    def _recover(self, exc: sqlite3.DatabaseError) -> None:
+        """A query found the file damaged: close it, move it aside, reconnect (or raise)."""
+        if not _is_corrupt(exc):
+            raise exc
+        with contextlib.suppress(sqlite3.Error):
+            self._db.close()
+        self._quarantine(exc)
+        try:
+            self._db = self._connect()
+        except (OSError, sqlite3.Error) as again:
+            raise self._unusable(again) from None
 
     def get(self, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]:
+        try:
+            return self._get(keys)
+        except sqlite3.DatabaseError as exc:
+            self._recover(exc)
+            return {}
+
+    def _get(self, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]:
         found: dict[bytes, np.ndarray] = {}
         for start in range(0, len(keys), 500):
             chunk = list(keys[start : start + 500])
@@ -180,10 +240,15 @@ class EmbeddingCache:
         return found
 
     def put(self, items: Sequence[tuple[bytes, np.ndarray]]) -> None:
-        self._db.executemany(
-            "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
-            [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items],
-        )
+        rows = [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items]
+        try:
+            self._put(rows)
+        except sqlite3.DatabaseError as exc:
+            self._recover(exc)
+            self._put(rows)
+
+    def _put(self, rows: list[tuple[bytes, bytes]]) -> None:
+        self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
         self._db.commit()
 
     def __len__(self) -> int:
@@ -259,6 +324,18 @@ def embed_texts(
             last = now
     log.info("embedded %d texts in %.1f s", len(todo), time.monotonic() - start)
     return out
+
+
+def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:
+    """A damaged file ("file is not a database", "database disk image is malformed"), as
+    opposed to a locked, read-only or unreachable one (OperationalError: not ours to delete)."""
+    if isinstance(exc, sqlite3.OperationalError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+    text = str(exc).lower()
+    return "not a database" in text or "malformed" in text
 
 
 def cache_disabled() -> bool:

@@ -60,11 +60,12 @@ METRICS_FILE = "metrics.json"
 PREDICTIONS_FILE = "predictions.jsonl"
 ERROR_FILE = "error.json"
 #: top-level config keys that do not change what a run computes
-_NOT_HASHED = ("hydra", "paths", "force", "tracking")
+_NOT_HASHED = ("hydra", "paths", "force", "tracking", "cluster")
 
 
 def config_hash(cfg: DictConfig) -> str:
-    """sha256 of the resolved config without ``hydra``, ``paths``, ``force`` and ``tracking``."""
+    """sha256 of the resolved config without ``hydra``, ``paths``, ``force``, ``tracking`` and
+    ``cluster`` (where a run executes does not change what it computes)."""
     job = OmegaConf.masked_copy(cfg, [key for key in cfg if key != "hydra"])
     container = OmegaConf.to_container(job, resolve=True)
     assert isinstance(container, dict)

@@ -34,6 +34,7 @@ from typing import Any
 
 from omegaconf import OmegaConf
 
+from newsclf.cluster.config import engine_from_config
 from newsclf.errors import ConfigError
 from newsclf.runs.app import headline_metric, run_app
 from newsclf.runs.run_dir import ERROR_FILE, error_message, previous_payload
@@ -251,6 +252,36 @@ def _fingerprint(search: Search, overrides: Sequence[str]) -> str:
     return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def _split_cluster(overrides: Sequence[str]) -> tuple[Any, list[str]]:
+    """The ``cluster=...`` / ``cluster.KEY=...`` overrides (where the trials run: each trial is
+    one task on the engine, its own run in cluster=none) apart from the trials' overrides."""
+    chosen: dict[str, str] = {}
+    rest = []
+    for override in overrides:
+        key = override_key(override)
+        if key == "cluster" or key.startswith("cluster."):
+            chosen[key] = override.split("=", 1)[1] if "=" in override else ""
+        else:
+            rest.append(override)
+    if not chosen:
+        return None, rest
+    import yaml
+
+    name = chosen.pop("cluster", "dask" if chosen else "none")
+    resource = files("newsclf.conf").joinpath("cluster", f"{name}.yaml")
+    node = OmegaConf.load(str(resource)) if resource.is_file() else OmegaConf.create({})
+    node.name = name
+    for key, value in chosen.items():
+        OmegaConf.update(node, key.removeprefix("cluster."), yaml.safe_load(value))
+    return OmegaConf.create({"cluster": node}), rest
+
+
+def _trial_task(_: object, argv: Sequence[str]) -> int:
+    """One trial on a cluster worker: the ``newsclf train`` run of ``argv``; its exit status."""
+    with contextlib.redirect_stdout(sys.stderr):
+        return run_app(list(argv))
+
+
 @contextlib.contextmanager
 def _optuna_quiet() -> Any:
     """Optuna's per-trial INFO lines off; newsclf logs its own."""
@@ -329,6 +360,9 @@ def tune(
 
     ``overrides`` are ``newsclf train`` overrides applied to every trial (after the search
     file's own). ``sweep_dir`` defaults to ``multirun/SEARCH`` in the current directory.
+    ``cluster=dask`` (``cluster.address=...``) among them runs the trials as tasks of a Dask
+    cluster, as many at a time as it has workers (:mod:`newsclf.cluster`); each trial itself
+    runs in its worker's process.
     """
     try:
         import optuna
@@ -342,7 +376,7 @@ def tune(
         ) from None
 
     spec = load_search(search)
-    overrides = list(overrides)
+    cluster, overrides = _split_cluster(overrides)
     _check_overrides(spec, overrides)
     target = spec.n_trials if n_trials is None else _positive(n_trials, "--n-trials")
     sweep_dir = Path(sweep_dir or Path("multirun") / spec.name).expanduser().absolute()
@@ -390,8 +424,11 @@ def tune(
         log.info("trial %d -> %s: %s", trial.number, run_dir, " ".join(chosen))
         result.ran.append(trial.number)
         try:
-            with contextlib.redirect_stdout(sys.stderr):  # stdout: the summary only
-                code = run_app(argv)
+            if engine.distributed:  # one task; a trial whose worker died is run again
+                [code] = engine.map_shards(_trial_task, [argv])
+            else:
+                with contextlib.redirect_stdout(sys.stderr):  # stdout: the summary only
+                    code = run_app(argv)
         except BaseException:
             trial.set_user_attr("interrupted", True)
             raise
@@ -407,7 +444,10 @@ def tune(
         return value
 
     if done < target:
-        with _optuna_quiet():
-            study.optimize(objective, n_trials=target - done)
+        with engine_from_config(cluster or {}) as engine, _optuna_quiet():
+            n_jobs = min(engine.n_workers, target - done) if engine.distributed else 1
+            if n_jobs > 1:
+                log.info("running %d trials at a time on %s", n_jobs, engine.spec)
+            study.optimize(objective, n_trials=target - done, n_jobs=n_jobs)
     result.trials = _rows(study, sweep_dir)
     return result

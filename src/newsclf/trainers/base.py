@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 from omegaconf import DictConfig, OmegaConf
 
 from newsclf.classifier import NewsClassifier
+from newsclf.cluster.engine import Engine
 from newsclf.data.records import Record
 from newsclf.errors import DataError
 from newsclf.evaluation.report import EvalEvidence, eval_options, task_report
@@ -55,6 +56,8 @@ class Trainer(ABC):
     def __init__(self, cfg: DictConfig, tasks: Sequence[str]) -> None:
         self.cfg = cfg
         self.tasks = list(tasks)
+        #: where independent work runs (set by :func:`newsclf.trainers.run` from ``cluster``)
+        self.engine: Engine = Engine()
 
     @abstractmethod
     def fit(self, output_dir: Path) -> Fitted:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
 from newsclf.classifier import NewsClassifier
+from newsclf.cluster.engine import Engine
 from newsclf.data.records import Record
 from newsclf.data.splits import cv_folds
 from newsclf.errors import ConfigError, DataError
@@ -115,6 +117,46 @@ def _check_fold_training(task: str, fold: int, train: Sequence[Record], source: 
         )
 
 
+#: the job of the final fit on all records, beside the folds 0..K-1
+_FINAL = "final"
+
+
+@dataclass(frozen=True)
+class _CvData:
+    """What every fold needs, sent to each Dask worker once (scattered)."""
+
+    cfg: DictConfig
+    tasks: tuple[str, ...]
+    records: list[Record]
+    fold_of: np.ndarray
+
+
+def _cv_job(data: _CvData, job: int | str) -> dict[str, Any]:
+    """Fit every task outside fold ``job`` and predict the fold; or, for ``_FINAL``, fit every
+    task on all records. Runs in this process or on a worker: a top-level function."""
+    trainer = MemoryTrainer(data.cfg, data.tasks)
+    if job == _FINAL:
+        train = data.records
+    else:
+        train = [data.records[i] for i in np.flatnonzero(data.fold_of != job)]
+    models: dict[str, TaskModel] = {}
+    seconds: dict[str, float] = {}
+    for task in data.tasks:
+        models[task], seconds[task] = trainer.fit_task(task, train)
+    if job == _FINAL:
+        log.info("fitted the final model on all %d records", len(train))
+        return {"job": job, "models": models, "seconds": seconds}
+    held = [data.records[i] for i in np.flatnonzero(data.fold_of == job)]
+    t0 = time.perf_counter()
+    predicted = NewsClassifier(models).predict_records(held)
+    return {
+        "job": job,
+        "predicted": predicted,
+        "seconds": seconds,
+        "predict_seconds": time.perf_counter() - t0,
+    }
+
+
 def cross_validate_and_save(
     cfg: DictConfig,
     trainer: Trainer,
@@ -122,9 +164,12 @@ def cross_validate_and_save(
     *,
     started: float,
     info: Mapping[str, Any] | None = None,
+    engine: Engine | None = None,
 ) -> dict[str, Any]:
     """Cross-validate every task, fit the final model on all records, write the run dir.
 
+    The folds (and the final fit) run on ``engine``: in this process by default, or on the Dask
+    workers of ``cluster=dask`` (:mod:`newsclf.cluster`); the figures are the same either way.
     Returns the payload of ``metrics.json`` (see the module docstring for what it holds).
     """
     check_eval(cfg, trainer)
@@ -156,22 +201,39 @@ def cross_validate_and_save(
     labels = {t: sorted({str(r.label(t)) for r in records}) for t in tasks}
     per_fold: dict[str, list[dict[str, Any]]] = {t: [] for t in tasks}
     fit_seconds = predict_seconds = 0.0
+    for k in range(n_folds):
+        train = [records[i] for i in np.flatnonzero(fold_of != k)]
+        for task in tasks:
+            _check_fold_training(task, k + 1, train, dataset.source)
+    engine = engine or Engine()
+    # the folds and the final fit on all records are independent: on a cluster they run side by
+    # side (the final fit, the longest, first); in process one after the other, as they read
+    jobs: list[int | str] = (
+        [_FINAL, *range(n_folds)] if engine.distributed else [*range(n_folds), _FINAL]
+    )
+    if engine.distributed:
+        log.info("%d folds and the final fit on %d Dask workers", n_folds, engine.n_workers)
     # a bar on a terminal; otherwise the "fold k/K" lines below say how far it got
     show = progress_enabled("auto")
     progress = Progress("cross-validation", n_folds, enabled=True, unit="folds") if show else None
     cv_started = time.perf_counter()
+    done: dict[int | str, dict[str, Any]] = {}
+    shared = _CvData(trainer.cfg, tuple(tasks), records, fold_of)
+    for result in engine.map_shards(_cv_job, jobs, shared=shared):
+        done[result["job"]] = result
+        if progress is not None and result["job"] != _FINAL:
+            progress.update(1)
+    if progress is not None:
+        progress.close()
+    else:
+        log.info("cross-validation: %d folds in %.1f s", n_folds, time.perf_counter() - cv_started)
     for k in range(n_folds):
+        result = done[k]
         in_fold = np.flatnonzero(fold_of == k)
-        train = [records[i] for i in np.flatnonzero(fold_of != k)]
         held = [records[i] for i in in_fold]
-        models: dict[str, TaskModel] = {}
-        for task in tasks:
-            _check_fold_training(task, k + 1, train, dataset.source)
-            models[task], seconds = trainer.fit_task(task, train)
-            fit_seconds += seconds
-        t0 = time.perf_counter()
-        predicted = NewsClassifier(models).predict_records(held)
-        predict_seconds += time.perf_counter() - t0
+        predicted = result["predicted"]
+        fit_seconds += sum(result["seconds"].values())
+        predict_seconds += result["predict_seconds"]
         scores = []
         for i, row in zip(in_fold, predicted, strict=True):
             golds = {f"{t}_gold": records[i].label(t) for t in tasks}
@@ -191,20 +253,11 @@ def cross_validate_and_save(
             n_folds,
             ", ".join(scores),
             len(held),
-            len(train),
+            len(records) - len(held),
         )
-        if progress is not None:
-            progress.update(1)
-    if progress is not None:
-        progress.close()
-    else:
-        log.info("cross-validation: %d folds in %.1f s", n_folds, time.perf_counter() - cv_started)
 
-    log.info("fitting the final model on all %d records", len(records))
-    final: dict[str, TaskModel] = {}
-    task_seconds: dict[str, float] = {}
-    for task in tasks:
-        final[task], task_seconds[task] = trainer.fit_task(task, records)
+    final: dict[str, TaskModel] = done[_FINAL]["models"]
+    task_seconds: dict[str, float] = done[_FINAL]["seconds"]
     classifier = NewsClassifier(final)
 
     out_rows = [row for row in rows if row is not None]

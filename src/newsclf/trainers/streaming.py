@@ -35,9 +35,18 @@ from typing import Any
 
 import numpy as np
 
-from newsclf.data.dataset import config_encodings
+from newsclf.cluster.engine import Engine
+from newsclf.data.dataset import config_encodings, config_fields
 from newsclf.data.loaders import demo_path
-from newsclf.data.records import FIELDS, RawChunk, Record, iter_chunks, parse_chunk
+from newsclf.data.records import (
+    FIELDS,
+    RawChunk,
+    Record,
+    expand_inputs,
+    iter_chunks,
+    names_several,
+    parse_chunk,
+)
 from newsclf.data.splits import STREAMABLE_SPLITS, group_key, held_out
 from newsclf.data.validate import check_record
 from newsclf.errors import ConfigError, DataError
@@ -55,6 +64,23 @@ log = logging.getLogger(__name__)
 #: model names that learn with ``partial_fit``
 INCREMENTAL_MODELS = ("sgd", "passive_aggressive", "multinomial_nb")
 _SPOOL = ".eval-spool.jsonl"
+
+
+def _size(path: Path | list[Path]) -> int:
+    """Bytes of the input file(s), for the share of the scan done."""
+    return sum(p.stat().st_size for p in ([path] if isinstance(path, Path) else path))
+
+
+def _running_offsets(chunks: Iterator[RawChunk]) -> Iterator[RawChunk]:
+    """Chunks of several files with ``bytes_read`` counted over all of them (progress)."""
+    offset = last = 0
+    source = None
+    for chunk in chunks:
+        if chunk.source != source:
+            offset += last
+            source, last = chunk.source, 0
+        last = chunk.bytes_read
+        yield replace(chunk, bytes_read=offset + chunk.bytes_read)
 
 
 @dataclass(frozen=True)
@@ -151,15 +177,28 @@ def _record_json(r: Record) -> bytes:
 
 
 def _parallel(
-    func: Callable[[Any], dict[str, Any]], chunks: Iterable[Any], n_jobs: int
+    func: Callable[[Any], dict[str, Any]],
+    chunks: Iterable[Any],
+    n_jobs: int,
+    engine: Engine | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """``func`` over ``chunks`` in order; in ``n_jobs`` joblib workers unless ``n_jobs`` is 1."""
+    """``func`` over ``chunks`` in order; in ``n_jobs`` joblib workers unless ``n_jobs`` is 1,
+    or on the Dask workers of ``engine`` (``cluster=dask``: joblib's Dask backend)."""
+    if engine is not None and engine.distributed:
+        from joblib import Parallel, delayed
+
+        with engine.joblib_backend():
+            n = engine.joblib_n_jobs(n_jobs)
+            parallel = Parallel(n_jobs=n, return_as="generator", pre_dispatch="2*n_jobs")
+            yield from parallel(delayed(func)(c) for c in chunks)
+        return
     if n_jobs == 1:
-        return (func(c) for c in chunks)
+        yield from (func(c) for c in chunks)
+        return
     from joblib import Parallel, delayed
 
     parallel = Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="2*n_jobs")
-    return parallel(delayed(func)(c) for c in chunks)
+    yield from parallel(delayed(func)(c) for c in chunks)
 
 
 def _check_pipeline(model_name: str, pipeline: Any) -> None:
@@ -223,6 +262,7 @@ class StreamingTrainer(Trainer):
         data = cfg.data
         self.fmt = data.get("format", "auto")
         self.encodings = config_encodings(data)
+        self.fields = config_fields(data)
         split = cfg.split
         if self.test_path is None and split.name not in STREAMABLE_SPLITS:
             raise ConfigError(
@@ -240,29 +280,39 @@ class StreamingTrainer(Trainer):
         self.group_field = split.get("group_field", "group")
         self._spool: Path | None = None
 
-    def _files(self) -> tuple[Path, Path | None]:
+    def _files(self) -> tuple[Path | list[Path], Path | list[Path] | None]:
         name = self.cfg.data.get("name")
         if name == "demo":
             return demo_path(), None
         if name != "records":
             raise ConfigError(
-                f"streaming reads one records file; dataset {name!r} is not one",
+                f"streaming reads records files; dataset {name!r} is not one",
                 key="data",
-                hint="use data=records data.train=PATH (JSONL or CSV records)",
+                hint="use data=records data.train=PATH (JSONL, CSV/TSV, .gz, Parquet; a "
+                "directory or a glob)",
             )
         test = self.cfg.data.get("test")
-        paths = []
+        paths: list[Path | list[Path] | None] = []
         for value in (self.cfg.data.train, test):
-            path = None if value is None else Path(str(value)).expanduser().absolute()
-            if path is not None and not path.is_file():
-                raise DataError("file not found", path=path)
-            paths.append(path)
-        return paths[0], paths[1]
+            if value is None:
+                paths.append(None)
+                continue
+            several = not isinstance(value, str | Path) or names_several(str(value))
+            files = [p.absolute() for p in expand_inputs(value if several else str(value))]
+            paths.append(files if several else files[0])
+        return paths[0], paths[1]  # type: ignore[return-value]
 
-    def _chunks(self, path: Path) -> Iterator[RawChunk]:
+    def _chunks(self, path: Path | list[Path]) -> Iterator[RawChunk]:
         if path == self._spool:  # written by _featurize: JSONL in UTF-8
             return iter_chunks(path, fmt="jsonl", chunk_size=self.chunk_size)
-        return iter_chunks(path, fmt=self.fmt, encoding=self.encodings, chunk_size=self.chunk_size)
+        chunks = iter_chunks(
+            path,
+            fmt=self.fmt,
+            encoding=self.encodings,
+            chunk_size=self.chunk_size,
+            fields=self.fields,
+        )
+        return chunks if isinstance(path, Path) else _running_offsets(chunks)
 
     def data_fingerprint(self) -> str:
         fingerprint = DataFingerprint(self.tasks)
@@ -287,7 +337,7 @@ class StreamingTrainer(Trainer):
             group_field=self.group_field,
         )
         test_plan = replace(plan, fraction=0.0)
-        size = max(self.train_path.stat().st_size, 1)
+        size = max(_size(self.train_path), 1)
 
         # pass 1: scan (counts, classes, fingerprint)
         fingerprint = DataFingerprint(tasks)
@@ -300,7 +350,9 @@ class StreamingTrainer(Trainer):
             sources.append((self.test_path, test_plan))
         for path, p in sources:
             is_test = p is test_plan
-            for info in _parallel(lambda c, p=p: _scan(c, p), self._chunks(path), self.n_jobs):
+            for info in _parallel(
+                lambda c, p=p: _scan(c, p), self._chunks(path), self.n_jobs, self.engine
+            ):
                 fingerprint.add_bytes(info["fingerprint"])
                 n_train += 0 if is_test else info["n_train"]
                 n_eval += info["n"] if is_test else info["n_eval"]
@@ -358,6 +410,7 @@ class StreamingTrainer(Trainer):
                     lambda c, e=epoch, w=write: _featurize(c, plan, w, e),
                     self._chunks(self.train_path),
                     self.n_jobs,
+                    self.engine,
                 ):
                     t0 = time.perf_counter()
                     for t in tasks:

@@ -1,0 +1,282 @@
+"""``newsclf.cluster``: the same results on a real ``distributed.LocalCluster`` of worker
+processes as in this process; the shared object sent once per worker; a task whose worker is
+SIGKILLed rerun and its output written once; clear errors for a bad spec, an unreachable
+scheduler and the missing extra; ``eval=cv`` and streaming training with ``cluster=dask``."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from newsclf.cli import main
+from newsclf.cluster import Engine, engine_from_config, open_engine, parse_spec
+from newsclf.errors import ClusterError, ConfigError, DataError
+
+distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def scheduler() -> str:
+    """The address of one LocalCluster of 2 single-threaded worker processes (loopback)."""
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        host="127.0.0.1",
+    ) as cluster:
+        yield cluster.scheduler_address
+
+
+@pytest.fixture
+def engine(scheduler: str) -> Engine:
+    with open_engine(scheduler) as engine:
+        engine.client.wait_for_workers(2, timeout=60)  # a killed worker's nanny restarts it
+        yield engine
+
+
+# --- task functions (top-level: workers import them by reference) ----------------------------
+
+
+def _square_plus(shared: dict, job: int, *, offset: int = 0) -> tuple[int, int]:
+    return job, job * job + shared["base"] + offset
+
+
+class _CountsUnpickling:
+    """Appends a line to ``log`` each time a copy of it is unpickled (on a worker)."""
+
+    def __init__(self, log: str) -> None:
+        self.log = log
+        self.payload = np.arange(10_000)
+
+    def __reduce__(self) -> tuple:
+        return (_unpickled, (self.log, self.payload))
+
+
+def _unpickled(log: str, payload: np.ndarray) -> _CountsUnpickling:
+    with open(log, "a", encoding="utf-8") as f:
+        f.write(f"{os.getpid()}\n")
+    obj = _CountsUnpickling.__new__(_CountsUnpickling)
+    obj.log, obj.payload = log, payload
+    return obj
+
+
+def _sum_payload(shared: _CountsUnpickling, job: int) -> int:
+    return int(shared.payload.sum()) + job
+
+
+def _write_shard(shared: dict, job: int) -> int:
+    """Write ``out/part-JOB.txt`` atomically; the first attempt at the last shard kills its
+    worker once the other shards are done (their results on the dead worker must not be
+    recomputed: the client has them)."""
+    out = Path(shared["out"])
+    marker = out / "killed-once"
+    if job == shared["kill"] and not marker.exists():
+        deadline = time.monotonic() + 30
+        while len((out / "writes.log").read_text().split()) < job and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1.0)  # the client gathers the other results
+        marker.write_text(str(os.getpid()))
+        os.kill(os.getpid(), signal.SIGKILL)
+    tmp = out / f".part-{job}.tmp-{os.getpid()}"
+    tmp.write_text("".join(f"{job}:{i}\n" for i in range(100)), encoding="utf-8")
+    os.replace(tmp, out / f"part-{job}.txt")
+    with open(out / "writes.log", "a", encoding="utf-8") as f:
+        f.write(f"{job}\n")
+    return job
+
+
+def _raise_data_error(shared: object, job: int) -> None:
+    raise DataError("bad record", path="shard.jsonl", line=job, hint="fix line " + str(job))
+
+
+# --- the engine ------------------------------------------------------------------------------
+
+
+def test_map_shards_on_workers_gives_the_in_process_results(engine: Engine) -> None:
+    jobs = list(range(8))
+    with open_engine(None) as local:
+        expected = list(local.map_shards(_square_plus, jobs, shared={"base": 5}, offset=1))
+    got = list(engine.map_shards(_square_plus, jobs, shared={"base": 5}, offset=1))
+    assert sorted(got) == expected
+    assert engine.n_workers == 2 and engine.distributed
+
+
+def test_the_shared_object_is_unpickled_once_per_worker_not_per_task(
+    engine: Engine, tmp_path: Path
+) -> None:
+    log = tmp_path / "unpickled.log"
+    shared = _CountsUnpickling(str(log))
+    jobs = list(range(12))
+    results = sorted(engine.map_shards(_sum_payload, jobs, shared=shared))
+    assert results == [int(shared.payload.sum()) + j for j in jobs]
+    pids = log.read_text().split()
+    assert 1 <= len(pids) <= engine.n_workers < len(jobs)
+    assert len(set(pids)) == len(pids)  # one copy per worker process
+
+
+def test_a_task_whose_worker_is_killed_is_rerun_and_its_output_written_once(
+    engine: Engine, tmp_path: Path
+) -> None:
+    jobs = list(range(6))
+    (tmp_path / "writes.log").touch()
+    shared = {"out": str(tmp_path), "kill": jobs[-1]}
+    done = list(engine.map_shards(_write_shard, jobs, shared=shared))
+    assert sorted(done) == jobs
+    assert (tmp_path / "killed-once").exists()  # the first attempt at the last shard died
+    assert sorted(int(j) for j in (tmp_path / "writes.log").read_text().split()) == jobs
+    for job in jobs:
+        lines = (tmp_path / f"part-{job}.txt").read_text(encoding="utf-8").splitlines()
+        assert lines == [f"{job}:{i}" for i in range(100)]
+    assert not list(tmp_path.glob(".part-*"))
+
+
+def test_an_error_raised_on_a_worker_keeps_its_location_and_hint(engine: Engine) -> None:
+    with pytest.raises(DataError) as info:
+        list(engine.map_shards(_raise_data_error, [7], shared=None))
+    assert info.value.path == "shard.jsonl" and info.value.line == 7
+    assert "shard.jsonl:7" in str(info.value) and "fix line 7" in str(info.value)
+
+
+def test_an_unreachable_scheduler_names_the_address_and_how_to_start_one() -> None:
+    with pytest.raises(ClusterError) as info:
+        open_engine("tcp://127.0.0.1:9", connect_timeout=1)
+    message = str(info.value)
+    assert "tcp://127.0.0.1:9" in message
+    assert "dask scheduler --host 127.0.0.1" in message
+
+
+def test_a_cluster_without_the_extra_says_which_extra_to_install(monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed -> ImportError
+    with pytest.raises(ClusterError, match=r"newsclf\[cluster\]"):
+        open_engine("local:1")
+    with open_engine(None) as engine:  # in process needs no extra
+        assert list(engine.map_shards(_square_plus, [2], shared={"base": 0})) == [(2, 4)]
+
+
+@pytest.mark.parametrize("spec", ["local:0", "localhost", "127.0.0.1:8786", "local:x"])
+def test_a_malformed_cluster_spec_is_refused_naming_the_option(spec: str) -> None:
+    with pytest.raises(ConfigError, match=r"'--cluster'"):
+        parse_spec(spec)
+
+
+def test_cluster_config_keys_are_checked_with_their_full_key() -> None:
+    from omegaconf import OmegaConf
+
+    bad = OmegaConf.create({"cluster": {"name": "dask", "address": "nowhere"}})
+    with pytest.raises(ConfigError, match=r"cluster\.address"):
+        engine_from_config(bad)
+    bad = OmegaConf.create({"cluster": {"name": "dask", "address": "local", "workers": 2}})
+    with pytest.raises(ConfigError, match=r"cluster\.workers"):
+        engine_from_config(bad)
+    bad = OmegaConf.create({"cluster": {"name": "dask", "address": "local", "retries": -1}})
+    with pytest.raises(ConfigError, match=r"cluster\.retries"):
+        engine_from_config(bad)
+    with engine_from_config(OmegaConf.create({"cluster": {"name": "none"}})) as engine:
+        assert not engine.distributed
+
+
+# --- training with cluster=dask --------------------------------------------------------------
+
+# timings and where things went: not results
+VOLATILE = {"train_seconds", "eval_seconds", "total_seconds", "model_dir", "overrides"}
+
+
+def _metrics(run_dir: Path) -> dict:
+    payload = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
+    for task in payload["tasks"].values():
+        task.pop("train_seconds", None)
+    for stats in payload.values():
+        if isinstance(stats, dict):
+            for key in ("scan_seconds", "fit_seconds", "articles_per_second"):
+                stats.pop(key, None)
+    return {k: v for k, v in payload.items() if k not in VOLATILE}
+
+
+def _topic_rows(n: int = 60) -> list[dict]:
+    rng = np.random.default_rng(0)
+    words = {
+        "economy": ["inflation", "bank", "rates", "budget", "forint", "prices"],
+        "sport": ["match", "goal", "striker", "league", "coach", "final"],
+        "culture": ["film", "novel", "theatre", "concert", "museum", "poet"],
+    }
+    topics = list(words)
+    rows = []
+    for i in range(n):
+        topic = topics[i % 3]
+        noise = words[topics[rng.integers(3)]]
+        w = [*rng.choice(words[topic], 3), *rng.choice(noise, 2)]
+        rows.append({"id": f"r{i}", "text": " ".join(w), "topic": topic, "group": f"g{i // 2}"})
+    return rows
+
+
+def test_eval_cv_on_a_cluster_writes_the_metrics_and_predictions_of_an_in_process_run(
+    scheduler: str, write_jsonl, tmp_path: Path
+) -> None:
+    corpus = write_jsonl(_topic_rows())
+    common = [
+        "train",
+        "tasks=[topic]",
+        "eval=cv",
+        "eval.folds=3",
+        "eval.resamples=50",
+        "model=logreg",
+        "features=word",
+        "data=records",
+        f"data.train={corpus}",
+    ]
+    assert main([*common, f"hydra.run.dir={tmp_path / 'local'}"]) == 0
+    on_cluster = [f"hydra.run.dir={tmp_path / 'dask'}", "cluster=dask"]
+    assert main([*common, *on_cluster, f"cluster.address={scheduler}"]) == 0
+    assert _metrics(tmp_path / "dask") == _metrics(tmp_path / "local")
+    for name in ("predictions.jsonl",):
+        assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
+
+
+def test_streaming_training_on_a_cluster_writes_the_metrics_of_an_in_process_run(
+    scheduler: str, write_jsonl, tmp_path: Path
+) -> None:
+    corpus = write_jsonl(_topic_rows(80))
+    common = [
+        "train",
+        "experiment=streaming",
+        "data=records",
+        f"data.train={corpus}",
+        "tasks=[topic]",
+        "trainer.chunk_size=9",
+        "trainer.epochs=2",
+        "eval.resamples=20",
+        "n_jobs=1",
+    ]
+    assert main([*common, f"hydra.run.dir={tmp_path / 'local'}"]) == 0
+    on_cluster = [f"hydra.run.dir={tmp_path / 'dask'}", "cluster=dask"]
+    assert main([*common, *on_cluster, f"cluster.address={scheduler}"]) == 0
+    assert _metrics(tmp_path / "dask") == _metrics(tmp_path / "local")
+
+
+def test_tune_runs_its_trials_as_tasks_on_the_cluster_workers(
+    scheduler: str, tmp_path: Path, monkeypatch
+) -> None:
+    optuna = pytest.importorskip("optuna")
+    # a trial run in this process fails the test: they must run on the workers
+    monkeypatch.setattr("newsclf.runs.tune.run_app", lambda argv: pytest.fail("ran in process"))
+    sweep = tmp_path / "sweep"
+    fast = ["tasks=[topic]", "eval.resamples=20", "features.text.max_features=300",
+            "features.text.char_max_features=300"]  # fmt: skip
+    args = ["tune", "linear_optuna", "--dir", str(sweep), "--n-trials", "2"]
+    assert main([*args, "cluster=dask", f"cluster.address={scheduler}", *fast]) == 0
+    from optuna.storages import JournalStorage
+    from optuna.storages.journal import JournalFileBackend
+
+    storage = JournalStorage(JournalFileBackend(str(sweep / "optuna.journal")))
+    study = optuna.load_study(study_name="newsclf_linear", storage=storage)
+    assert [t.state.name for t in study.trials] == ["COMPLETE", "COMPLETE"]
+    for trial in study.trials:
+        assert (sweep / trial.user_attrs["run_dir"] / "metrics.json").is_file()
