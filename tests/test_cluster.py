@@ -29,7 +29,7 @@ def scheduler() -> str:
         n_workers=2,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",  # any free port: 8787 may be taken (another user)
         host="127.0.0.1",
     ) as cluster:
         yield cluster.scheduler_address
@@ -183,6 +183,30 @@ def test_cluster_config_keys_are_checked_with_their_full_key() -> None:
         assert not engine.distributed
 
 
+class _NotHere:
+    """A local encoder that must not be used: the batches belong on the workers."""
+
+    dim = 256
+    key = "char_hash-256"
+
+    def encode(self, texts, kind):
+        pytest.fail("encoded in this process")
+
+
+def test_embedding_batches_of_a_run_on_a_cluster_are_encoded_on_the_workers(
+    engine: Engine,
+) -> None:
+    from newsclf.cluster import using_engine
+    from newsclf.features.encoders import embed_texts, get_encoder
+
+    texts = [f"text number {i} about {['rates', 'goals', 'films'][i % 3]}" for i in range(23)]
+    texts += texts[:5]  # repeated texts are embedded once
+    expected = embed_texts(texts, get_encoder("char_hash"), batch_size=4)
+    with using_engine(engine):
+        got = embed_texts(texts, _NotHere(), batch_size=4, remote=("char_hash", None))
+    np.testing.assert_array_equal(got, expected)
+
+
 # --- training with cluster=dask --------------------------------------------------------------
 
 # timings and where things went: not results
@@ -238,6 +262,28 @@ def test_eval_cv_on_a_cluster_writes_the_metrics_and_predictions_of_an_in_proces
     assert _metrics(tmp_path / "dask") == _metrics(tmp_path / "local")
     for name in ("predictions.jsonl",):
         assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
+
+
+def test_holdout_training_with_embeddings_on_a_cluster_writes_the_in_process_metrics(
+    scheduler: str, write_jsonl, tmp_path: Path
+) -> None:
+    corpus = write_jsonl(_topic_rows())
+    common = [
+        "train",
+        "tasks=[topic]",
+        "eval.resamples=20",
+        "model=logreg",
+        "features=embed",
+        "features.text.encoder=char_hash",
+        "features.text.batch_size=8",
+        "features.text.cache=false",
+        "data=records",
+        f"data.train={corpus}",
+    ]
+    assert main([*common, f"hydra.run.dir={tmp_path / 'local'}"]) == 0
+    on_cluster = [f"hydra.run.dir={tmp_path / 'dask'}", "cluster=dask"]
+    assert main([*common, *on_cluster, f"cluster.address={scheduler}"]) == 0
+    assert _metrics(tmp_path / "dask") == _metrics(tmp_path / "local")
 
 
 def test_streaming_training_on_a_cluster_writes_the_metrics_of_an_in_process_run(

@@ -10,6 +10,7 @@ worker dies is run again elsewhere, so ``fn`` must be idempotent (write its outp
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import logging
 import os
 import re
@@ -25,8 +26,10 @@ __all__ = [
     "DaskEngine",
     "Engine",
     "SequentialEngine",
+    "active_engine",
     "open_engine",
     "parse_spec",
+    "using_engine",
 ]
 
 log = logging.getLogger(__name__)
@@ -256,7 +259,7 @@ def open_engine(
             n_workers=n,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: 8787 may be taken (another user)
             host="127.0.0.1",
         )
         client = distributed.Client(cluster)
@@ -282,3 +285,22 @@ def open_engine(
             value,
         )
     return engine
+
+
+_ACTIVE: contextvars.ContextVar[Engine | None] = contextvars.ContextVar("engine", default=None)
+
+
+def active_engine() -> Engine | None:
+    """The engine of the run in progress (:func:`using_engine`), for steps deep inside a
+    pipeline (embedding batches) that no caller can hand it to; ``None`` outside a run."""
+    return _ACTIVE.get()
+
+
+@contextlib.contextmanager
+def using_engine(engine: Engine) -> Iterator[Engine]:
+    """Make ``engine`` the :func:`active_engine` for the duration of the block."""
+    token = _ACTIVE.set(engine)
+    try:
+        yield engine
+    finally:
+        _ACTIVE.reset(token)
