@@ -93,7 +93,9 @@ def _write_shard(shared: dict, job: int) -> int:
     return job
 
 
-def _raise_data_error(shared: object, job: int) -> None:
+def _raise_data_error(shared: dict, job: int) -> None:
+    with open(shared["log"], "a", encoding="utf-8") as f:
+        f.write("attempt\n")
     raise DataError("bad record", path="shard.jsonl", line=job, hint="fix line " + str(job))
 
 
@@ -138,11 +140,15 @@ def test_a_task_whose_worker_is_killed_is_rerun_and_its_output_written_once(
     assert not list(tmp_path.glob(".part-*"))
 
 
-def test_an_error_raised_on_a_worker_keeps_its_location_and_hint(engine: Engine) -> None:
+def test_a_user_error_on_a_worker_keeps_its_location_and_hint_and_is_not_retried(
+    engine: Engine, tmp_path: Path
+) -> None:
+    log = tmp_path / "attempts.log"
     with pytest.raises(DataError) as info:
-        list(engine.map_shards(_raise_data_error, [7], shared=None))
+        list(engine.map_shards(_raise_data_error, [7], shared={"log": str(log)}))
     assert info.value.path == "shard.jsonl" and info.value.line == 7
     assert "shard.jsonl:7" in str(info.value) and "fix line 7" in str(info.value)
+    assert log.read_text().split() == ["attempt"]  # a bad record fails the same way again
 
 
 def test_an_unreachable_scheduler_names_the_address_and_how_to_start_one() -> None:

@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from newsclf.errors import ClusterError, ConfigError
+from newsclf.errors import ClusterError, ConfigError, NewsclfError
 
 __all__ = [
     "DEFAULT_CONNECT_TIMEOUT",
@@ -72,8 +72,20 @@ def parse_spec(spec: str | None, *, key: str = "--cluster") -> tuple[str, Any]:
     )
 
 
+class _Failed:
+    """A user error (:class:`NewsclfError`: a bad record, a bad option) raised by a task: handed
+    back as a result so that Dask does not retry it (it would fail the same way); the client
+    raises it. Other exceptions (a flaky file system) are retried (``retries``)."""
+
+    def __init__(self, error: NewsclfError) -> None:
+        self.error = error
+
+
 def _call(fn: Callable[..., Any], shared: Any, job: Any, kwargs: dict[str, Any]) -> Any:
-    return fn(shared, job, **kwargs)
+    try:
+        return fn(shared, job, **kwargs)
+    except NewsclfError as error:
+        return _Failed(error)
 
 
 class Engine:
@@ -200,6 +212,8 @@ class DaskEngine(Engine):
         try:
             for future in completed:
                 result = future.result()
+                if isinstance(result, _Failed):
+                    raise result.error
                 # released at once: a result the client holds is not recomputed when the worker
                 # that made it dies later (only shards still running are rerun)
                 running.pop(future.key)
