@@ -74,15 +74,14 @@ def _sum_payload(shared: _CountsUnpickling, job: int) -> int:
 
 def _write_shard(shared: dict, job: int) -> int:
     """Write ``out/part-JOB.txt`` atomically; the first attempt at the last shard kills its
-    worker once the other shards are done (their results on the dead worker must not be
-    recomputed: the client has them)."""
+    worker once the client has received the other shards' results (``go`` appears): those
+    results must not be recomputed although the dead worker held them."""
     out = Path(shared["out"])
     marker = out / "killed-once"
     if job == shared["kill"] and not marker.exists():
-        deadline = time.monotonic() + 30
-        while len((out / "writes.log").read_text().split()) < job and time.monotonic() < deadline:
+        deadline = time.monotonic() + 120
+        while not (out / "go").exists() and time.monotonic() < deadline:
             time.sleep(0.05)
-        time.sleep(1.0)  # the client gathers the other results
         marker.write_text(str(os.getpid()))
         os.kill(os.getpid(), signal.SIGKILL)
     tmp = out / f".part-{job}.tmp-{os.getpid()}"
@@ -128,9 +127,13 @@ def test_a_task_whose_worker_is_killed_is_rerun_and_its_output_written_once(
     engine: Engine, tmp_path: Path
 ) -> None:
     jobs = list(range(6))
-    (tmp_path / "writes.log").touch()
     shared = {"out": str(tmp_path), "kill": jobs[-1]}
-    done = list(engine.map_shards(_write_shard, jobs, shared=shared))
+    done = []
+    for job in engine.map_shards(_write_shard, jobs, shared=shared):
+        done.append(job)
+        if len(done) == len(jobs) - 1:
+            time.sleep(0.5)  # the scheduler hears that the client released them
+            (tmp_path / "go").touch()
     assert sorted(done) == jobs
     assert (tmp_path / "killed-once").exists()  # the first attempt at the last shard died
     assert sorted(int(j) for j in (tmp_path / "writes.log").read_text().split()) == jobs
@@ -211,6 +214,25 @@ def test_embedding_batches_of_a_run_on_a_cluster_are_encoded_on_the_workers(
     with using_engine(engine):
         got = embed_texts(texts, _NotHere(), batch_size=4, remote=("char_hash", None))
     np.testing.assert_array_equal(got, expected)
+
+
+def test_predict_cli_with_cluster_writes_the_in_process_shards(
+    scheduler: str, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    shards = []
+    for k in range(3):
+        rows = [{"id": f"s{k}-{i}", "text": f"forint infláció gól meccs {i}"} for i in range(7)]
+        shard = tmp_path / "in" / f"part-{k}.jsonl"
+        shard.parent.mkdir(exist_ok=True)
+        shard.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+        shards.append(str(shard))
+    model = str(tiny_model_dir)
+    assert main(["predict", model, *shards, "-o", str(tmp_path / "local")]) == 0
+    args = ["predict", model, *shards, "-o", str(tmp_path / "dask"), "--cluster", scheduler]
+    assert main(args) == 0
+    for k in range(3):
+        name = f"part-{k}.jsonl"
+        assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
 
 
 # --- training with cluster=dask --------------------------------------------------------------
