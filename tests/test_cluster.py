@@ -221,7 +221,10 @@ def test_predict_cli_with_cluster_writes_the_in_process_shards(
 ) -> None:
     shards = []
     for k in range(3):
-        rows = [{"id": f"s{k}-{i}", "text": f"forint infláció gól meccs {i}"} for i in range(7)]
+        rows = [
+            {"id": f"s{k}-{i}", "text": f"forint infláció gól {i}", "target": "Az infláció."}
+            for i in range(7)
+        ]
         shard = tmp_path / "in" / f"part-{k}.jsonl"
         shard.parent.mkdir(exist_ok=True)
         shard.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
