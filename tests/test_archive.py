@@ -268,3 +268,15 @@ def test_column_major_coefficients_predict_exactly_the_same(tiny_model_dir: Path
     after = clf.predict_proba(records)
     for task in before:
         np.testing.assert_array_equal(after[task], before[task])
+
+
+def test_one_input_into_an_existing_directory_is_a_shard_output(
+    tmp_path: Path, tiny_model_dir: Path
+) -> None:
+    path = _write(tmp_path / "part-7.jsonl.gz", _rows(3))
+    out = tmp_path / "out"
+    out.mkdir()
+    (job,) = plan_shards([path], out)
+    assert job.output == out / "part-7.jsonl"
+    assert _run(tiny_model_dir, [path], out).done == 1
+    assert len(_read_jsonl(out / "part-7.jsonl")) == 3

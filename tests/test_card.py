@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from newsclf.card import model_card
 from newsclf.cli import main
+from newsclf.reports.card import model_card
 
 
 def test_card_of_the_demo_model_has_use_data_config_metrics_and_limits(

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from newsclf.cli import main
-from newsclf.compare import compare_runs, find_runs
+from newsclf.reports.compare import compare_runs, find_runs
 
 LABELS = ["economy", "politics", "sport"]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from newsclf.cli import main
-from newsclf.compare import compare_runs, find_runs, format_markdown, write_reliability
+from newsclf.reports.compare import compare_runs, find_runs, format_markdown, write_reliability
 
 GOLD = ["a", "b", "a", "b"]
 
@@ -76,13 +76,13 @@ def test_compare_cli_by_and_reliability_write_table_and_png(
 def test_reliability_is_skipped_with_a_message_without_matplotlib(
     runs: Path, tmp_path: Path, monkeypatch, caplog
 ) -> None:
-    import newsclf
+    import newsclf.reports
 
-    # matplotlib as if not installed: newsclf.plots is imported afresh and fails
+    # matplotlib as if not installed: newsclf.reports.plots is imported afresh and fails
     for name in ("matplotlib", "matplotlib.backends.backend_agg", "matplotlib.figure"):
         monkeypatch.setitem(sys.modules, name, None)
-    monkeypatch.delitem(sys.modules, "newsclf.plots", raising=False)
-    monkeypatch.delattr(newsclf, "plots", raising=False)
+    monkeypatch.delitem(sys.modules, "newsclf.reports.plots", raising=False)
+    monkeypatch.delattr(newsclf.reports, "plots", raising=False)
     comparison = compare_runs(find_runs([runs]), n_resamples=20)
     assert write_reliability(comparison, tmp_path / "r.png") is None
     assert "pip install 'newsclf[plot]'" in caplog.text

@@ -14,11 +14,11 @@ from hydra import compose, initialize_config_module
 from sklearn.metrics import accuracy_score, f1_score
 
 from newsclf.cli import main
-from newsclf.compare import compare_runs, find_runs, format_markdown
 from newsclf.data.records import Record
 from newsclf.data.splits import cv_folds
 from newsclf.errors import ConfigError, DataError
 from newsclf.pipeline import build_pipeline, task_inputs
+from newsclf.reports.compare import compare_runs, find_runs, format_markdown
 
 # timings and where things went: not results
 VOLATILE = {"train_seconds", "eval_seconds", "total_seconds", "model_dir", "overrides"}

@@ -21,7 +21,7 @@ from newsclf.data import fetch as fetch_module
 from newsclf.data.fetch import default_cache_dir, fetch_dataset, get_source
 from newsclf.data.sources import SOURCES, DatasetSource, SourceFile
 from newsclf.errors import ConfigError, DataError
-from newsclf.hashing import file_sha256
+from newsclf.utils.hashing import file_sha256
 
 CONTENT = "id,text\n1,A forint gyengült.\n".encode()
 SHA = hashlib.sha256(CONTENT).hexdigest()
@@ -303,7 +303,7 @@ def test_file_sha256_is_the_sha256_of_the_bytes_in_blocks(tmp_path: Path) -> Non
 
 
 def test_download_bar_shows_megabytes_and_share_and_ends_with_a_newline(capsys) -> None:
-    from newsclf._cli_data import _DownloadProgress
+    from newsclf.cli.data import _DownloadProgress
 
     bar = _DownloadProgress()
     bar("a.csv", 0, 2_000_000)
@@ -320,6 +320,6 @@ def test_download_bar_shows_megabytes_and_share_and_ends_with_a_newline(capsys) 
 def test_no_progress_line_when_stderr_is_not_a_terminal(capsys) -> None:
     from argparse import Namespace
 
-    from newsclf._cli_data import _progress
+    from newsclf.cli.data import _progress
 
     assert _progress(Namespace(quiet=False)) is None  # pytest captures stderr: not a TTY

@@ -21,9 +21,9 @@ from newsclf.classifier import NewsClassifier
 from newsclf.cli import main
 from newsclf.data import demo_path, read_records, records_from_dicts
 from newsclf.errors import ConfigError, DataError
-from newsclf.explain import class_weights, explain_record, task_weights, top_features
 from newsclf.features import TextVectorizer
 from newsclf.pipeline import TaskModel
+from newsclf.reports.explain import class_weights, explain_record, task_weights, top_features
 
 TOPIC_3 = [*TINY_TOPICS[:4], "culture", "culture", *TINY_TOPICS[4:]]
 TEXTS_3 = [*TINY_TEXTS[:4], "A Nemzeti Múzeum új kiállítása nyílt.", "The museum opened a show.",

@@ -133,7 +133,7 @@ def test_news_posts_and_thread_blend_build_from_config_and_fit_a_pipeline() -> N
 def test_explain_reads_the_svm_part_of_a_thread_blend_pipeline() -> None:
     from sklearn.pipeline import Pipeline
 
-    from newsclf.explain import class_weights, top_features
+    from newsclf.reports.explain import class_weights, top_features
 
     vec = build_text_features(
         {"kind": "news_posts", "text": {"char_ngram_range": None, "thread_n_features": 32}}

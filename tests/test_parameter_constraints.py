@@ -7,7 +7,6 @@ import pytest
 from sklearn.utils._param_validation import InvalidParameterError
 
 from newsclf.building import build_estimator
-from newsclf.constraints import POSITIVE, Int
 from newsclf.errors import ConfigError
 from newsclf.features.embed import PairEmbedding, TextEmbedding
 from newsclf.features.hashed_ngrams import HashingTextVectorizer
@@ -22,6 +21,7 @@ from newsclf.models.stance_blend import DenseSparseBlendClassifier
 from newsclf.models.target_aware import PerTargetClassifier
 from newsclf.models.thread_blend import ThreadBlendClassifier
 from newsclf.models.two_stage import RelatedThenStanceClassifier
+from newsclf.utils.constraints import POSITIVE, Int
 
 ESTIMATORS = [
     TextVectorizer,

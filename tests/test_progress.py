@@ -7,13 +7,13 @@ import logging
 import pytest
 
 from newsclf.errors import ConfigError
-from newsclf.progress import Progress, progress_enabled
+from newsclf.utils.progress import Progress, progress_enabled
 
 
 def test_disabled_bar_draws_nothing_and_logs_each_tenth_with_the_rate(
     capsys: pytest.CaptureFixture, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="newsclf.progress")
+    caplog.set_level(logging.INFO, logger="newsclf.utils.progress")
     progress = Progress("train (epoch 1/1)", 100, enabled=False)
     for _ in range(100):
         progress.update(1)
@@ -27,7 +27,7 @@ def test_disabled_bar_draws_nothing_and_logs_each_tenth_with_the_rate(
 
 
 def test_disabled_bar_without_total_follows_the_fraction(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="newsclf.progress")
+    caplog.set_level(logging.INFO, logger="newsclf.utils.progress")
     progress = Progress("scan", None, enabled=False)
     progress.update(500, 0.25)
     progress.update(500, 0.55)
@@ -37,7 +37,7 @@ def test_disabled_bar_without_total_follows_the_fraction(caplog: pytest.LogCaptu
 def test_enabled_bar_draws_count_rate_and_share_on_stderr(
     capsys: pytest.CaptureFixture, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="newsclf.progress")
+    caplog.set_level(logging.INFO, logger="newsclf.utils.progress")
     progress = Progress("evaluate", 40, enabled=True)
     for _ in range(4):
         progress.update(10)

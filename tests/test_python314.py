@@ -4,7 +4,7 @@ Python 3.14's ``add_argument`` checks every help string as soon as the argument 
 (``ArgumentParser._check_help``: expanding the help, whose first step is ``'%' in help``);
 hydra 1.3 passes a non-string ``LazyCompletionHelp`` there, so ``@hydra.main`` crashes before
 it parses anything. ``python314_argparse`` gives the Python running the tests that check, so
-the workaround in ``newsclf.train.hydra_argparse_compat`` is pinned on 3.11-3.13 too.
+the workaround in ``newsclf.runs.app.hydra_argparse_compat`` is pinned on 3.11-3.13 too.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 from hydra._internal.utils import get_args_parser
 
 from newsclf.cli import main
-from newsclf.train import hydra_argparse_compat
+from newsclf.runs.app import hydra_argparse_compat
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def test_hydra_parser_fails_under_python314_argparse_without_the_workaround(
     python314_argparse: None,
 ) -> None:
     # If this stops raising, the installed hydra-core has the fix for hydra#3121: require that
-    # release in pyproject.toml and delete newsclf.train.hydra_argparse_compat and this file.
+    # release in pyproject.toml and delete newsclf.runs.app.hydra_argparse_compat and this file.
     with pytest.raises(ValueError, match="badly formed help string") as info:
         get_args_parser()
     assert "LazyCompletionHelp" in repr(info.value.__cause__)

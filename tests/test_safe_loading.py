@@ -14,7 +14,7 @@ from newsclf import artifacts
 from newsclf.classifier import NewsClassifier
 from newsclf.cli import main
 from newsclf.errors import ArtifactError
-from newsclf.hashing import file_sha256
+from newsclf.utils.hashing import file_sha256
 
 DOCS = [{"text": "A jegybank kamatot emelt.", "target": "Az infláció gyorsul."}]
 

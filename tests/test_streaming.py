@@ -22,7 +22,7 @@ from newsclf.data import demo_path, read_records
 from newsclf.data.splits import held_out
 from newsclf.features.hashed_ngrams import HashingTextVectorizer, _batch_words, _column
 from newsclf.models import build_model
-from newsclf.run_dir import data_fingerprint
+from newsclf.runs.run_dir import data_fingerprint
 from newsclf.text.normalize import normalize_text
 from newsclf.text.tokenize import WordAnalyzer
 

@@ -12,7 +12,7 @@ import pytest
 
 from newsclf.cli import main
 from newsclf.errors import ConfigError
-from newsclf.tracking import MAX_PARAM_LENGTH, flat_metrics, flat_params
+from newsclf.runs.tracking import MAX_PARAM_LENGTH, flat_metrics, flat_params
 
 mlflow = pytest.importorskip(
     "mlflow", reason="needs the tracking extra: pip install 'newsclf[tracking]'"
@@ -133,7 +133,7 @@ def test_missing_mlflow_is_a_config_error_naming_the_extra(
 def test_unknown_tracker_option_is_refused() -> None:
     from omegaconf import OmegaConf
 
-    from newsclf.tracking import get_tracker
+    from newsclf.runs.tracking import get_tracker
 
     cfg = OmegaConf.create({"tracking": {"name": "mlflow", "tracking_uri": "x", "colour": 1}})
     with pytest.raises(ConfigError, match="colour"):

@@ -25,8 +25,8 @@ from newsclf.artifacts import TRUSTED_TYPES
 from newsclf.cli import main
 from newsclf.data import load_dataset
 from newsclf.errors import ArtifactError
-from newsclf.hashing import file_sha256
 from newsclf.pipeline import TaskModel, build_pipeline, check_config
+from newsclf.utils.hashing import file_sha256
 
 CONF = files("newsclf.conf")
 #: options that only make sense with other choices (stance-only features, paired models)

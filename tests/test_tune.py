@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from newsclf import train
 from newsclf.cli import main
 from newsclf.errors import ConfigError
-from newsclf.tune import JOURNAL, load_search
+from newsclf.runs import app as train
+from newsclf.runs.tune import JOURNAL, load_search
 
 optuna = pytest.importorskip(
     "optuna", reason="needs the optuna extra: pip install 'newsclf[optuna]'"

@@ -30,8 +30,8 @@ import scipy
 import sklearn
 
 from newsclf.errors import ArtifactError
-from newsclf.hashing import file_sha256
 from newsclf.pipeline import TaskModel
+from newsclf.utils.hashing import file_sha256
 
 __all__ = [
     "FORMAT_VERSION",

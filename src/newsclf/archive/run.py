@@ -31,7 +31,7 @@ from newsclf.archive.shards import (
     plan_shards,
 )
 from newsclf.errors import ConfigError
-from newsclf.progress import Progress
+from newsclf.utils.progress import Progress
 
 __all__ = [
     "InProcessEngine",
@@ -181,7 +181,7 @@ def predict_files(
     redone). ``cluster`` runs the shards on a Dask cluster (``local[:N]``, ``tcp://HOST:PORT``).
     """
     inputs = [str(i) for i in inputs]
-    sharded = is_sharded(inputs)
+    sharded = is_sharded(inputs, output)
     if sharded and output is None:
         raise ConfigError(
             "several inputs need an output directory",

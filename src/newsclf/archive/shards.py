@@ -22,7 +22,7 @@ from typing import Any
 
 from newsclf.data.records import expand_inputs, format_suffix, names_several
 from newsclf.errors import ConfigError, DataError
-from newsclf.hashing import file_sha256
+from newsclf.utils.hashing import file_sha256
 
 __all__ = [
     "MANIFEST_NAME",
@@ -80,9 +80,11 @@ def input_key(path: Path) -> str:
     return f"{path.stat().st_size}:{file_sha256(path)}"
 
 
-def is_sharded(inputs: Sequence[str | Path]) -> bool:
+def is_sharded(inputs: Sequence[str | Path], out: str | Path | None = None) -> bool:
     """Whether ``inputs`` ask for sharded output (a directory of outputs): more than one input,
-    a directory or a glob."""
+    a directory or a glob, or an output that is a directory (existing, or written ``DIR/``)."""
+    if out is not None and (Path(out).is_dir() or str(out).endswith(("/", "\\"))):
+        return True
     return len(inputs) != 1 or names_several(inputs[0])
 
 
@@ -134,7 +136,7 @@ def plan_shards(
     ``hash_inputs=False`` leaves ``key`` empty (standard output: nothing to resume).
     """
     files = expand_inputs(list(inputs))
-    several = is_sharded(inputs)
+    several = is_sharded(inputs, out)
     if not several:
         path = files[0]
         fmt = _file_format(out, output_format) if out is not None else "jsonl"

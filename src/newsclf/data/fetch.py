@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 
 from newsclf.data.sources import SOURCES, DatasetSource, SourceFile
 from newsclf.errors import ConfigError, DataError
-from newsclf.hashing import file_sha256
+from newsclf.utils.hashing import file_sha256
 
 __all__ = [
     "CACHE_ENV",

@@ -464,7 +464,9 @@ def _parquet_rows(
     import pyarrow as pa
 
     try:
-        parquet = pq.ParquetFile(stream)
+        # buffered column reads, no whole-row-group prefetch: memory is one batch and a buffer,
+        # not a row group (a writer's default row group can hold a million articles)
+        parquet = pq.ParquetFile(stream, buffer_size=1 << 23, pre_buffer=False)
     except (pa.ArrowException, OSError) as exc:
         raise DataError(
             f"not a readable Parquet file ({exc})", path=source, hint="check the file"

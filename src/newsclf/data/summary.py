@@ -8,6 +8,7 @@ a target when it has a stance label) and its id is unique.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,14 +54,19 @@ class RecordsSummary:
 
 
 def summarize_records(
-    path: str | Path, *, fmt: str = "auto", encoding: str = "utf-8"
+    path: str | Path,
+    *,
+    fmt: str = "auto",
+    encoding: str = "utf-8",
+    fields: Mapping[str, str] | None = None,
 ) -> RecordsSummary:
-    """Read every record of ``path`` and collect errors and distributions.
+    """Read every record of ``path`` (a file, a directory or a glob; ``fields`` maps record
+    fields to its columns) and collect errors and distributions.
 
     Problems with the file as a whole (missing, unknown format or encoding) raise
     :class:`DataError`; problems with single records are collected in ``errors``.
     """
-    entries = read_entries(path, encoding=encoding, fmt=fmt)
+    entries = read_entries(path, encoding=encoding, fmt=fmt, fields=fields)
     summary = RecordsSummary(path=str(path), n_entries=len(entries), n_valid=0)
     seen: dict[str, int] = {}
     valid: list[Record] = []

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from newsclf.constraints import LANG, NGRAM_RANGE, POSITIVE
+from newsclf.utils.constraints import LANG, NGRAM_RANGE, POSITIVE
 
 __all__ = [
     "TEXT_NGRAM_CONSTRAINTS",

@@ -27,7 +27,6 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from newsclf.constraints import POSITIVE_INT, Int, Number, StrOptions
 from newsclf.data.fetch import default_cache_dir
 from newsclf.features._validation import as_pairs, as_texts, string_input_tags
 from newsclf.features.encoders import (
@@ -39,6 +38,7 @@ from newsclf.features.encoders import (
     get_encoder,
 )
 from newsclf.text.tokenize import split_sentences
+from newsclf.utils.constraints import POSITIVE_INT, Int, Number, StrOptions
 
 __all__ = ["PAIR_SIMILARITIES", "PairEmbedding", "TextEmbedding"]
 

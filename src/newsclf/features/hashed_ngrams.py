@@ -32,7 +32,6 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from newsclf.constraints import Int
 from newsclf.features._validation import (
     TEXT_NGRAM_CONSTRAINTS,
     as_texts,
@@ -42,6 +41,7 @@ from newsclf.features._validation import (
 from newsclf.features._word_table import _BASE, _MIX, SEPARATOR, WordTable, word_table
 from newsclf.text.lang import SUPPORTED_LANGUAGES
 from newsclf.text.normalize import is_control_char
+from newsclf.utils.constraints import Int
 
 __all__ = ["HashingTextVectorizer"]
 

@@ -16,8 +16,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.utils.validation import check_is_fitted
 
-from newsclf.constraints import NGRAM_RANGE, Int, StrOptions
 from newsclf.features._validation import as_texts, check_ngram_range, string_input_tags
+from newsclf.utils.constraints import NGRAM_RANGE, Int, StrOptions
 
 __all__ = ["HashedTfidfVectorizer"]
 

@@ -34,7 +34,6 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
-from newsclf.constraints import LANG, NGRAM_RANGE, POSITIVE, POSITIVE_INT, HasMethods, Int
 from newsclf.features._validation import as_pairs, check_ngram_range, string_input_tags
 from newsclf.features.cues import (
     ATTRIBUTION,
@@ -50,6 +49,7 @@ from newsclf.features.cues import (
 from newsclf.text.lang import detect_language
 from newsclf.text.normalize import normalize_text
 from newsclf.text.tokenize import WordAnalyzer, split_sentences, tokenize
+from newsclf.utils.constraints import LANG, NGRAM_RANGE, POSITIVE, POSITIVE_INT, HasMethods, Int
 
 __all__ = ["RELATION_FEATURES", "RELATION_GROUPS", "HeadlineBodyFeatures"]
 

@@ -27,8 +27,8 @@ from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer,
 from sklearn.utils import murmurhash3_32
 from sklearn.utils.validation import check_is_fitted
 
-from newsclf.constraints import NGRAM_RANGE, POSITIVE, Int
 from newsclf.features._validation import as_texts, check_ngram_range, string_input_tags
+from newsclf.utils.constraints import NGRAM_RANGE, POSITIVE, Int
 
 __all__ = ["NewsPostVectorizer", "split_header", "thread_key"]
 

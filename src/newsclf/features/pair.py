@@ -16,13 +16,13 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
-from newsclf.constraints import LANG, POSITIVE_INT, Number
 from newsclf.features._validation import as_pairs, string_input_tags
 from newsclf.features.cues import HEDGING, NEGATION, REFUTING, count_cues
 from newsclf.features.text import TextVectorizer
 from newsclf.text.lang import detect_language
 from newsclf.text.normalize import normalize_text
 from newsclf.text.tokenize import WordAnalyzer, tokenize
+from newsclf.utils.constraints import LANG, POSITIVE_INT, Number
 
 __all__ = ["PairSimilarity", "PairVectorizer"]
 

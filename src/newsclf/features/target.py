@@ -24,8 +24,8 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
-from newsclf.constraints import POSITIVE, POSITIVE_INT
 from newsclf.features._validation import as_pairs, string_input_tags
+from newsclf.utils.constraints import POSITIVE, POSITIVE_INT
 
 __all__ = [
     "TargetCrossedFeatures",

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from newsclf.constraints import POSITIVE_INT
+from newsclf.utils.constraints import POSITIVE_INT
 
 __all__ = ["SELECTION", "check_columns", "check_selection", "column_index", "take_columns"]
 

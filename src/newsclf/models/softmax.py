@@ -23,7 +23,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from newsclf.constraints import HasMethods
+from newsclf.utils.constraints import HasMethods
 
 __all__ = ["SoftmaxDecisionClassifier", "softmax_scores"]
 

@@ -20,8 +20,8 @@ from sklearn.preprocessing import MaxAbsScaler
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from newsclf.constraints import HasMethods, Number
 from newsclf.models._columns import SELECTION, check_columns, check_selection, take_columns
+from newsclf.utils.constraints import HasMethods, Number
 
 __all__ = ["DenseSparseBlendClassifier"]
 

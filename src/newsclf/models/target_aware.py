@@ -22,13 +22,13 @@ from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clo
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from newsclf.constraints import POSITIVE_INT, HasMethods
 from newsclf.errors import ConfigError
 from newsclf.features.target import (
     TargetCrossedFeatures,
     TargetMentionFeatures,
     target_pairs,
 )
+from newsclf.utils.constraints import POSITIVE_INT, HasMethods
 
 __all__ = ["TARGET_AWARE_MODES", "PerTargetClassifier", "build_target_aware"]
 

@@ -31,8 +31,8 @@ from sklearn.svm import LinearSVC
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from newsclf.constraints import NON_NEGATIVE, POSITIVE, POSITIVE_INT, Int
 from newsclf.models.softmax import softmax_scores
+from newsclf.utils.constraints import NON_NEGATIVE, POSITIVE, POSITIVE_INT, Int
 
 __all__ = ["ThreadBlendClassifier"]
 

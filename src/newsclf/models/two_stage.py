@@ -23,7 +23,6 @@ from sklearn.preprocessing import MaxAbsScaler, StandardScaler
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from newsclf.constraints import POSITIVE, HasMethods
 from newsclf.models._columns import (
     SELECTION,
     check_columns,
@@ -31,6 +30,7 @@ from newsclf.models._columns import (
     column_index,
     take_columns,
 )
+from newsclf.utils.constraints import POSITIVE, HasMethods
 
 __all__ = ["RelatedThenStanceClassifier", "linear_weights"]
 

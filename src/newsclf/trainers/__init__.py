@@ -45,7 +45,7 @@ def run(
     """Train and evaluate every task of ``cfg``; save the artifact and ``metrics.json``.
 
     ``metrics.json`` also carries the run's resume key (``config_hash``, ``data_fingerprint``,
-    see :mod:`newsclf.run_dir`) and the entries of ``info`` (e.g. the Hydra overrides).
+    see :mod:`newsclf.runs.run_dir`) and the entries of ``info`` (e.g. the Hydra overrides).
     ``eval=cv`` cross-validates instead of holding out (:mod:`newsclf.trainers.cv`).
     """
     started = time.perf_counter()

@@ -26,7 +26,7 @@ from newsclf.data.records import Record
 from newsclf.errors import DataError
 from newsclf.evaluation.report import EvalEvidence, eval_options, task_report
 from newsclf.pipeline import TaskModel
-from newsclf.run_dir import PredictionsWriter, config_hash, model_dir, write_metrics
+from newsclf.runs.run_dir import PredictionsWriter, config_hash, model_dir, write_metrics
 
 __all__ = ["Fitted", "Trainer", "check_label_counts", "evaluate_and_save"]
 
@@ -43,7 +43,7 @@ class Fitted:
     split: str  # how the evaluation part was chosen, for metrics.json and the log
     train_seconds: float  # wall time of fitting, all tasks
     task_seconds: dict[str, float]  # per task (a streaming pass fits all tasks at once)
-    data_fingerprint: str  # of every record read: see newsclf.run_dir
+    data_fingerprint: str  # of every record read: see newsclf.runs.run_dir
     stats: dict[str, Any] = field(default_factory=dict)  # trainer-specific, for metrics.json
 
 

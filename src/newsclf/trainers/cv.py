@@ -32,8 +32,7 @@ from newsclf.errors import ConfigError, DataError
 from newsclf.evaluation import classification_metrics
 from newsclf.evaluation.report import EvalEvidence, eval_options, task_report
 from newsclf.pipeline import TASK_SPECS, TaskModel, group_option
-from newsclf.progress import Progress, progress_enabled
-from newsclf.run_dir import (
+from newsclf.runs.run_dir import (
     PredictionsWriter,
     config_hash,
     data_fingerprint,
@@ -42,6 +41,7 @@ from newsclf.run_dir import (
 )
 from newsclf.trainers.base import Trainer
 from newsclf.trainers.memory import MemoryTrainer
+from newsclf.utils.progress import Progress, progress_enabled
 
 __all__ = ["EVALS", "check_eval", "cross_validate_and_save", "fold_summary", "format_cv_summary"]
 

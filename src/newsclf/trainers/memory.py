@@ -16,7 +16,7 @@ from newsclf.data import Dataset, load_dataset, split_records, validate_records
 from newsclf.data.records import Record
 from newsclf.errors import ConfigError
 from newsclf.pipeline import TASK_SPECS, TaskModel, task_model
-from newsclf.run_dir import data_fingerprint
+from newsclf.runs.run_dir import data_fingerprint
 from newsclf.trainers.base import Fitted, Trainer, check_label_counts
 
 __all__ = ["MemoryTrainer"]

@@ -53,9 +53,9 @@ from newsclf.errors import ConfigError, DataError
 from newsclf.features.hashed_ngrams import HashingTextVectorizer
 from newsclf.features.pair import PairVectorizer
 from newsclf.pipeline import TASK_SPECS, task_inputs, task_model
-from newsclf.progress import Progress, progress_enabled
-from newsclf.run_dir import DataFingerprint
+from newsclf.runs.run_dir import DataFingerprint
 from newsclf.trainers.base import Fitted, Trainer, check_label_counts
+from newsclf.utils.progress import Progress, progress_enabled
 
 __all__ = ["INCREMENTAL_MODELS", "StreamingTrainer"]
 

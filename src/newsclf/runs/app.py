@@ -23,8 +23,8 @@ from omegaconf import DictConfig
 from newsclf.errors import ConfigError, NewsclfError
 from newsclf.evaluation import format_metrics_table
 from newsclf.pipeline import check_renamed_keys
-from newsclf.run_dir import ERROR_FILE, resume, write_error
-from newsclf.tracking import get_tracker, log_finished_run
+from newsclf.runs.run_dir import ERROR_FILE, resume, write_error
+from newsclf.runs.tracking import get_tracker, log_finished_run
 from newsclf.trainers import get_trainer, run
 from newsclf.trainers.cv import format_cv_summary
 
@@ -45,7 +45,7 @@ def headline_metric(payload: dict[str, Any]) -> float:
     return float(sum(scores) / len(scores))
 
 
-@hydra.main(version_base="1.3", config_path="conf", config_name="config")
+@hydra.main(version_base="1.3", config_path="../conf", config_name="config")
 def train_app(cfg: DictConfig) -> float:
     """``newsclf train``: returns the mean macro-F1 over tasks (the value sweepers optimise).
 

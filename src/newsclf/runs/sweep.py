@@ -1,6 +1,6 @@
 """Fault-tolerant sweeps: a summary of a multirun, and exit status 1 when a job failed.
 
-Each job of a sweep is one run dir (see :mod:`newsclf.run_dir`): a job whose run dir already
+Each job of a sweep is one run dir (see :mod:`newsclf.runs.run_dir`): a job whose run dir already
 holds a finished run of the same config and data is skipped, so re-running a sweep resumes it.
 
 :class:`SweepSummary` is a Hydra callback (wired in ``conf/config.yaml``) that logs, at the end
@@ -19,7 +19,7 @@ from typing import Any
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from newsclf.run_dir import ERROR_FILE
+from newsclf.runs.run_dir import ERROR_FILE
 
 __all__ = ["SweepSummary"]
 

@@ -3,7 +3,7 @@
 The search space is a YAML file in ``conf/hparams_search/`` (``newsclf tune linear_optuna``) or
 any path: the study settings and, per ``newsclf train`` override key, an Optuna distribution
 (see ``conf/hparams_search/README.md``). Each trial is one ``newsclf train`` run of the Hydra
-app in this process (:func:`newsclf.train.run_app`) with the trial's overrides and
+app in this process (:func:`newsclf.runs.app.run_app`) with the trial's overrides and
 ``hydra.run.dir=SWEEP_DIR/N``, so it leaves an ordinary run dir (``metrics.json``,
 ``predictions.jsonl``, ``model/``, ``.hydra/``, or ``error.json``) and ``newsclf compare
 SWEEP_DIR`` reads the search like a sweep.
@@ -13,7 +13,7 @@ same command loads it and runs only the trials still missing: a finished trial (
 failed with ``error.json``) counts towards ``n_trials``; a trial cut short (Ctrl-C, a killed
 process) is recorded as failed and marked ``interrupted``, and its parameters run again first,
 in its own run dir. A run dir that already holds the finished run is not trained again (the
-resume key of :mod:`newsclf.run_dir`). A sweep dir holding a study of another search or other
+resume key of :mod:`newsclf.runs.run_dir`). A sweep dir holding a study of another search or other
 overrides is refused. One ``newsclf tune`` process per sweep dir at a time.
 """
 
@@ -36,8 +36,8 @@ from omegaconf import OmegaConf
 
 from newsclf.cluster.config import engine_from_config
 from newsclf.errors import ConfigError
-from newsclf.run_dir import ERROR_FILE, previous_payload
-from newsclf.train import headline_metric, run_app
+from newsclf.runs.app import headline_metric, run_app
+from newsclf.runs.run_dir import ERROR_FILE, previous_payload
 
 __all__ = ["JOURNAL", "Search", "TrialRow", "TuneResult", "load_search", "tune"]
 

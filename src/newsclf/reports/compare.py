@@ -38,7 +38,7 @@ from newsclf.evaluation.significance import (
     metric_value,
     paired_randomization_test,
 )
-from newsclf.run_dir import ERROR_FILE, METRICS_FILE, PREDICTIONS_FILE
+from newsclf.runs.run_dir import ERROR_FILE, METRICS_FILE, PREDICTIONS_FILE
 
 __all__ = [
     "Comparison",
@@ -776,7 +776,7 @@ def write_comparison(comparison: Comparison, out: str | Path, *, plots: bool = T
 
 def _plots(comparison: Comparison, out: Path) -> None:
     try:
-        from newsclf import plots
+        from newsclf.reports import plots
     except ImportError as exc:  # matplotlib is the optional `plot` extra
         log.warning("no plots: %s (install them with: pip install 'newsclf[plot]')", exc)
         return
@@ -827,7 +827,7 @@ def write_reliability(
     extra); without it nothing is written and a warning says what to install (returns None).
     """
     try:
-        from newsclf import plots
+        from newsclf.reports import plots
     except ImportError as exc:
         log.warning(
             "no reliability diagram: %s (install matplotlib with: pip install 'newsclf[plot]')",

@@ -1,4 +1,5 @@
-"""``newsclf explain``: the argparse parser and command (logic in :mod:`newsclf.explain`)."""
+"""``newsclf explain``: the most indicative n-grams of a linear model, or why one record got its
+label (logic in :mod:`newsclf.reports.explain`)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,16 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from newsclf._cli_options import add_model_loading, add_verbosity
+from newsclf.cli.io import load_model
+from newsclf.cli.options import add_model_loading, add_records_format, add_verbosity
 
-__all__ = ["add_parser", "run"]
+__all__ = ["EXAMPLES", "SUMMARY", "add_parser", "run"]
+
+SUMMARY = "most indicative n-grams per class of a linear model; why one record got its label"
+EXAMPLES = (
+    "newsclf explain outputs/DATE/TIME/model --task topic --top 20",
+    "newsclf explain outputs/DATE/TIME/model --input articles.jsonl --id a17",
+)
 
 
 def add_parser(sub: Any) -> None:
@@ -29,13 +37,7 @@ def add_parser(sub: Any) -> None:
     explain.add_argument("--top", type=int, default=20, help="features per class (default: 20)")
     explain.add_argument("--input", metavar="FILE", help="records file (.jsonl/.csv) to explain")
     explain.add_argument("--id", dest="record_id", metavar="ID", help="id of the record in FILE")
-    explain.add_argument(
-        "--format",
-        default="auto",
-        choices=["auto", "jsonl", "csv", "tsv"],
-        help="format of FILE (default: from the suffix)",
-    )
-    explain.add_argument("--encoding", default="utf-8", help="encoding of FILE (default: utf-8)")
+    add_records_format(explain, "FILE")
     explain.add_argument(
         "--all-classes",
         action="store_true",
@@ -47,9 +49,8 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import newsclf
     from newsclf.data.records import read_records
-    from newsclf.explain import (
+    from newsclf.reports.explain import (
         explain_record,
         format_record_explanation,
         format_top_features,
@@ -58,9 +59,7 @@ def run(args: argparse.Namespace) -> int:
         top_features,
     )
 
-    clf = newsclf.load(
-        args.model, allow_version_mismatch=args.allow_version_mismatch, trusted=args.trust
-    )
+    clf = load_model(args)
     task = args.task or ("topic" if "topic" in clf.tasks else clf.tasks[0])
     if args.input is None:
         if args.record_id is not None:

@@ -27,7 +27,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from newsclf.errors import ConfigError
 from newsclf.pipeline import group_option
-from newsclf.run_dir import METRICS_FILE
+from newsclf.runs.run_dir import METRICS_FILE
 
 __all__ = [
     "TRACKERS",

@@ -12,7 +12,7 @@ import pytest
 from newsclf.cli import main
 from newsclf.data.records import Record
 from newsclf.errors import DataError
-from newsclf.errors_report import error_report, format_confusions, largest_confusions
+from newsclf.reports.error_analysis import error_report, format_confusions, largest_confusions
 
 
 def _row(rid: str, gold: str, pred: str, scores: dict[str, float]) -> dict:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from newsclf.artifacts import read_manifest
-from newsclf.errors_report import largest_confusions
+from newsclf.reports.error_analysis import largest_confusions
 
 __all__ = ["model_card", "write_card"]
 

@@ -1,5 +1,5 @@
-"""``newsclf data fetch | check``: the argparse parsers and commands (logic in
-:mod:`newsclf.data.fetch` and :mod:`newsclf.data.summary`)."""
+"""``newsclf data fetch | check | list``: download benchmark datasets, check a records file
+(logic in :mod:`newsclf.data.fetch` and :mod:`newsclf.data.summary`)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,15 @@ import argparse
 import json
 from typing import TYPE_CHECKING, Any
 
-from newsclf._cli_options import add_verbosity
+from newsclf.cli.options import add_fields, add_records_format, add_verbosity, parse_fields
 
 if TYPE_CHECKING:
-    from newsclf.progress import Progress
+    from newsclf.utils.progress import Progress
 
-__all__ = ["add_parser", "run"]
+__all__ = ["EXAMPLES", "SUMMARY", "add_parser", "run"]
+
+SUMMARY = "download a benchmark dataset (checksums verified); check a records file"
+EXAMPLES = ("newsclf data fetch fnc1 --dest ~/datasets", "newsclf data check articles.jsonl")
 
 
 def add_parser(sub: Any) -> None:
@@ -50,11 +53,11 @@ def add_parser(sub: Any) -> None:
         "their line, and print per task the label counts and shares, plus language and group "
         "counts. Exits 2 if any record is invalid.",
     )
-    check.add_argument("path", metavar="PATH", help="records file")
     check.add_argument(
-        "--format", default="auto", choices=["auto", "jsonl", "csv", "tsv"], help="file format"
+        "path", metavar="PATH", help="records file (also .gz or .parquet), a directory or a glob"
     )
-    check.add_argument("--encoding", default="utf-8", help="file encoding (default: utf-8)")
+    add_records_format(check, "PATH")
+    add_fields(check)
     check.add_argument("--max-errors", type=int, default=10, help="invalid records to list")
     check.add_argument("--json", action="store_true", help="print the summary as JSON")
     add_verbosity(check)
@@ -72,7 +75,7 @@ class _DownloadProgress:
     def __call__(self, label: str, done: int, total: int | None) -> None:
         bar = self._bar
         if bar is None or bar.label != label or done < bar.done:  # the next file (or a retry)
-            from newsclf.progress import Progress
+            from newsclf.utils.progress import Progress
 
             self.close()
             bar = self._bar = Progress(label, total, enabled=True, unit="B", unit_scale=True)
@@ -87,7 +90,7 @@ class _DownloadProgress:
 
 
 def _progress(args: argparse.Namespace) -> _DownloadProgress | None:
-    from newsclf.progress import progress_enabled
+    from newsclf.utils.progress import progress_enabled
 
     if args.quiet or not progress_enabled("auto"):
         return None
@@ -123,7 +126,9 @@ def _check(args: argparse.Namespace) -> int:
     from newsclf.data.summary import format_summary, summarize_records
     from newsclf.errors import DataError
 
-    summary = summarize_records(args.path, fmt=args.format, encoding=args.encoding)
+    summary = summarize_records(
+        args.path, fmt=args.format, encoding=args.encoding, fields=parse_fields(args.field)
+    )
     if args.json:
         print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -1,8 +1,7 @@
 """Error analysis: the misclassified records of an evaluation, and the largest confusions.
 
 ``newsclf evaluate --errors OUT.jsonl`` and ``newsclf compare --confusions N`` use these, and
-scripts can too: pooled metrics say how often a model is wrong, these say on what. (Not to be
-confused with :mod:`newsclf.errors`, the exception family.)
+scripts can too: pooled metrics say how often a model is wrong, these say on what.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from newsclf.data.records import Record
 from newsclf.errors import DataError
 
 if TYPE_CHECKING:
-    from newsclf.compare import Comparison
+    from newsclf.reports.compare import Comparison
 
 __all__ = [
     "Confusion",

@@ -1,0 +1,1 @@
+"""Plumbing shared by the rest of newsclf: hashing, progress bars, parameter constraints."""
