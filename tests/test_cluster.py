@@ -25,13 +25,20 @@ distributed = pytest.importorskip("distributed")
 @pytest.fixture(scope="module")
 def scheduler() -> str:
     """The address of one LocalCluster of 2 single-threaded worker processes (loopback)."""
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=":0",  # any free port: 8787 may be taken (another user)
-        host="127.0.0.1",
-    ) as cluster:
+    import dask
+
+    # as open_engine does: no memory manager dropping the scattered object's extra copies
+    no_amm = {"distributed.scheduler.active-memory-manager.start": False}
+    with (
+        dask.config.set(no_amm),
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",  # any free port: 8787 may be taken (another user)
+            host="127.0.0.1",
+        ) as cluster,
+    ):
         yield cluster.scheduler_address
 
 
@@ -343,7 +350,7 @@ def test_tune_runs_its_trials_as_tasks_on_the_cluster_workers(
 ) -> None:
     optuna = pytest.importorskip("optuna")
     # a trial run in this process fails the test: they must run on the workers
-    monkeypatch.setattr("newsclf.tune.run_app", lambda argv: pytest.fail("ran in process"))
+    monkeypatch.setattr("newsclf.runs.tune.run_app", lambda argv: pytest.fail("ran in process"))
     sweep = tmp_path / "sweep"
     fast = ["tasks=[topic]", "eval.resamples=20", "features.text.max_features=300",
             "features.text.char_max_features=300"]  # fmt: skip

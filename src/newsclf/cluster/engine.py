@@ -269,34 +269,49 @@ def open_engine(
     logging.getLogger("distributed").setLevel(max(logging.WARNING, log.getEffectiveLevel()))
     if kind == "local":
         n = value or os.cpu_count() or 1
-        cluster = distributed.LocalCluster(
-            n_workers=n,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",  # any free port: 8787 may be taken (another user)
-            host="127.0.0.1",
-        )
+        import dask
+
+        # the memory manager would drop the scattered model's extra copies, and a worker lost
+        # with the last one would take the tasks that need it down with it
+        with dask.config.set({"distributed.scheduler.active-memory-manager.start": False}):
+            cluster = _local_cluster(distributed, n)
         client = distributed.Client(cluster)
         log.info("local Dask cluster of %d worker processes at %s", n, cluster.scheduler_address)
         return DaskEngine(client, spec=str(spec), cluster=cluster, retries=retries)
+    return _connect(distributed, value, spec, connect_timeout, retries)
+
+
+def _local_cluster(distributed: Any, n: int) -> Any:
+    return distributed.LocalCluster(
+        n_workers=n,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=":0",  # any free port: 8787 may be taken (another user)
+        host="127.0.0.1",
+    )
+
+
+def _connect(
+    distributed: Any, address: str, spec: str | None, connect_timeout: float, retries: int
+) -> DaskEngine:
     try:
-        client = distributed.Client(value, timeout=connect_timeout, set_as_default=False)
+        client = distributed.Client(address, timeout=connect_timeout, set_as_default=False)
     except (OSError, TimeoutError) as exc:
         raise ClusterError(
             f"no Dask scheduler answered within {connect_timeout:g} s ({exc})",
-            address=value,
+            address=address,
             hint=_START_HINT,
         ) from None
     engine = DaskEngine(client, spec=str(spec), retries=retries)
     workers = len(client.scheduler_info(n_workers=-1).get("workers", {}))
     if workers:
-        log.info("Dask scheduler %s: %d workers", value, workers)
+        log.info("Dask scheduler %s: %d workers", address, workers)
     else:
         log.warning(
             "Dask scheduler %s has no workers yet: tasks wait until one connects "
             "(`dask worker %s --nworkers 1 --nthreads 1`)",
-            value,
-            value,
+            address,
+            address,
         )
     return engine
 
