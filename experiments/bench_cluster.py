@@ -76,7 +76,10 @@ class Cluster:
     def _spawn(self, name: str, args: list[str]) -> subprocess.Popen:
         log = (self.logs / f"{name}.log").open("ab")
         dask = str(Path(PYTHON).with_name("dask"))  # the CLI of the venv running this
-        return subprocess.Popen([dask, *args], stdout=log, stderr=subprocess.STDOUT)
+        # keep every worker's copy of the scattered model (docs/cluster.md: a worker lost with
+        # the only copy would take the tasks that need it down with it)
+        env = {**os.environ, "DASK_DISTRIBUTED__SCHEDULER__ACTIVE_MEMORY_MANAGER__START": "False"}
+        return subprocess.Popen([dask, *args], stdout=log, stderr=subprocess.STDOUT, env=env)
 
     def add_workers(self, n: int) -> None:
         for _ in range(n):

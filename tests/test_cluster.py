@@ -25,13 +25,20 @@ distributed = pytest.importorskip("distributed")
 @pytest.fixture(scope="module")
 def scheduler() -> str:
     """The address of one LocalCluster of 2 single-threaded worker processes (loopback)."""
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        host="127.0.0.1",
-    ) as cluster:
+    import dask
+
+    # as open_engine does: no memory manager dropping the scattered object's extra copies
+    no_amm = {"distributed.scheduler.active-memory-manager.start": False}
+    with (
+        dask.config.set(no_amm),
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",  # any free port: 8787 may be taken (another user)
+            host="127.0.0.1",
+        ) as cluster,
+    ):
         yield cluster.scheduler_address
 
 
@@ -74,15 +81,14 @@ def _sum_payload(shared: _CountsUnpickling, job: int) -> int:
 
 def _write_shard(shared: dict, job: int) -> int:
     """Write ``out/part-JOB.txt`` atomically; the first attempt at the last shard kills its
-    worker once the other shards are done (their results on the dead worker must not be
-    recomputed: the client has them)."""
+    worker once the client has received the other shards' results (``go`` appears): those
+    results must not be recomputed although the dead worker held them."""
     out = Path(shared["out"])
     marker = out / "killed-once"
     if job == shared["kill"] and not marker.exists():
-        deadline = time.monotonic() + 30
-        while len((out / "writes.log").read_text().split()) < job and time.monotonic() < deadline:
+        deadline = time.monotonic() + 120
+        while not (out / "go").exists() and time.monotonic() < deadline:
             time.sleep(0.05)
-        time.sleep(1.0)  # the client gathers the other results
         marker.write_text(str(os.getpid()))
         os.kill(os.getpid(), signal.SIGKILL)
     tmp = out / f".part-{job}.tmp-{os.getpid()}"
@@ -93,7 +99,9 @@ def _write_shard(shared: dict, job: int) -> int:
     return job
 
 
-def _raise_data_error(shared: object, job: int) -> None:
+def _raise_data_error(shared: dict, job: int) -> None:
+    with open(shared["log"], "a", encoding="utf-8") as f:
+        f.write("attempt\n")
     raise DataError("bad record", path="shard.jsonl", line=job, hint="fix line " + str(job))
 
 
@@ -126,9 +134,13 @@ def test_a_task_whose_worker_is_killed_is_rerun_and_its_output_written_once(
     engine: Engine, tmp_path: Path
 ) -> None:
     jobs = list(range(6))
-    (tmp_path / "writes.log").touch()
     shared = {"out": str(tmp_path), "kill": jobs[-1]}
-    done = list(engine.map_shards(_write_shard, jobs, shared=shared))
+    done = []
+    for job in engine.map_shards(_write_shard, jobs, shared=shared):
+        done.append(job)
+        if len(done) == len(jobs) - 1:
+            time.sleep(0.5)  # the scheduler hears that the client released them
+            (tmp_path / "go").touch()
     assert sorted(done) == jobs
     assert (tmp_path / "killed-once").exists()  # the first attempt at the last shard died
     assert sorted(int(j) for j in (tmp_path / "writes.log").read_text().split()) == jobs
@@ -138,11 +150,15 @@ def test_a_task_whose_worker_is_killed_is_rerun_and_its_output_written_once(
     assert not list(tmp_path.glob(".part-*"))
 
 
-def test_an_error_raised_on_a_worker_keeps_its_location_and_hint(engine: Engine) -> None:
+def test_a_user_error_on_a_worker_keeps_its_location_and_hint_and_is_not_retried(
+    engine: Engine, tmp_path: Path
+) -> None:
+    log = tmp_path / "attempts.log"
     with pytest.raises(DataError) as info:
-        list(engine.map_shards(_raise_data_error, [7], shared=None))
+        list(engine.map_shards(_raise_data_error, [7], shared={"log": str(log)}))
     assert info.value.path == "shard.jsonl" and info.value.line == 7
     assert "shard.jsonl:7" in str(info.value) and "fix line 7" in str(info.value)
+    assert log.read_text().split() == ["attempt"]  # a bad record fails the same way again
 
 
 def test_an_unreachable_scheduler_names_the_address_and_how_to_start_one() -> None:
@@ -181,6 +197,52 @@ def test_cluster_config_keys_are_checked_with_their_full_key() -> None:
         engine_from_config(bad)
     with engine_from_config(OmegaConf.create({"cluster": {"name": "none"}})) as engine:
         assert not engine.distributed
+
+
+class _NotHere:
+    """A local encoder that must not be used: the batches belong on the workers."""
+
+    dim = 256
+    key = "char_hash-256"
+
+    def encode(self, texts, kind):
+        pytest.fail("encoded in this process")
+
+
+def test_embedding_batches_of_a_run_on_a_cluster_are_encoded_on_the_workers(
+    engine: Engine,
+) -> None:
+    from newsclf.cluster import using_engine
+    from newsclf.features.encoders import embed_texts, get_encoder
+
+    texts = [f"text number {i} about {['rates', 'goals', 'films'][i % 3]}" for i in range(23)]
+    texts += texts[:5]  # repeated texts are embedded once
+    expected = embed_texts(texts, get_encoder("char_hash"), batch_size=4)
+    with using_engine(engine):
+        got = embed_texts(texts, _NotHere(), batch_size=4, remote=("char_hash", None))
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_predict_cli_with_cluster_writes_the_in_process_shards(
+    scheduler: str, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    shards = []
+    for k in range(3):
+        rows = [
+            {"id": f"s{k}-{i}", "text": f"forint infláció gól {i}", "target": "Az infláció."}
+            for i in range(7)
+        ]
+        shard = tmp_path / "in" / f"part-{k}.jsonl"
+        shard.parent.mkdir(exist_ok=True)
+        shard.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+        shards.append(str(shard))
+    model = str(tiny_model_dir)
+    assert main(["predict", model, *shards, "-o", str(tmp_path / "local")]) == 0
+    args = ["predict", model, *shards, "-o", str(tmp_path / "dask"), "--cluster", scheduler]
+    assert main(args) == 0
+    for k in range(3):
+        name = f"part-{k}.jsonl"
+        assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
 
 
 # --- training with cluster=dask --------------------------------------------------------------
@@ -238,6 +300,28 @@ def test_eval_cv_on_a_cluster_writes_the_metrics_and_predictions_of_an_in_proces
     assert _metrics(tmp_path / "dask") == _metrics(tmp_path / "local")
     for name in ("predictions.jsonl",):
         assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
+
+
+def test_holdout_training_with_embeddings_on_a_cluster_writes_the_in_process_metrics(
+    scheduler: str, write_jsonl, tmp_path: Path
+) -> None:
+    corpus = write_jsonl(_topic_rows())
+    common = [
+        "train",
+        "tasks=[topic]",
+        "eval.resamples=20",
+        "model=logreg",
+        "features=embed",
+        "features.text.encoder=char_hash",
+        "features.text.batch_size=8",
+        "features.text.cache=false",
+        "data=records",
+        f"data.train={corpus}",
+    ]
+    assert main([*common, f"hydra.run.dir={tmp_path / 'local'}"]) == 0
+    on_cluster = [f"hydra.run.dir={tmp_path / 'dask'}", "cluster=dask"]
+    assert main([*common, *on_cluster, f"cluster.address={scheduler}"]) == 0
+    assert _metrics(tmp_path / "dask") == _metrics(tmp_path / "local")
 
 
 def test_streaming_training_on_a_cluster_writes_the_metrics_of_an_in_process_run(

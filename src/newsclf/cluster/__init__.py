@@ -14,8 +14,10 @@ from newsclf.cluster.engine import (
     DaskEngine,
     Engine,
     SequentialEngine,
+    active_engine,
     open_engine,
     parse_spec,
+    using_engine,
 )
 
 __all__ = [
@@ -25,7 +27,9 @@ __all__ = [
     "DaskEngine",
     "Engine",
     "SequentialEngine",
+    "active_engine",
     "engine_from_config",
     "open_engine",
     "parse_spec",
+    "using_engine",
 ]

@@ -10,6 +10,7 @@ worker dies is run again elsewhere, so ``fn`` must be idempotent (write its outp
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import logging
 import os
 import re
@@ -17,7 +18,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from newsclf.errors import ClusterError, ConfigError
+from newsclf.errors import ClusterError, ConfigError, NewsclfError
 
 __all__ = [
     "DEFAULT_CONNECT_TIMEOUT",
@@ -25,8 +26,10 @@ __all__ = [
     "DaskEngine",
     "Engine",
     "SequentialEngine",
+    "active_engine",
     "open_engine",
     "parse_spec",
+    "using_engine",
 ]
 
 log = logging.getLogger(__name__)
@@ -69,8 +72,20 @@ def parse_spec(spec: str | None, *, key: str = "--cluster") -> tuple[str, Any]:
     )
 
 
+class _Failed:
+    """A user error (:class:`NewsclfError`: a bad record, a bad option) raised by a task: handed
+    back as a result so that Dask does not retry it (it would fail the same way); the client
+    raises it. Other exceptions (a flaky file system) are retried (``retries``)."""
+
+    def __init__(self, error: NewsclfError) -> None:
+        self.error = error
+
+
 def _call(fn: Callable[..., Any], shared: Any, job: Any, kwargs: dict[str, Any]) -> Any:
-    return fn(shared, job, **kwargs)
+    try:
+        return fn(shared, job, **kwargs)
+    except NewsclfError as error:
+        return _Failed(error)
 
 
 class Engine:
@@ -197,6 +212,8 @@ class DaskEngine(Engine):
         try:
             for future in completed:
                 result = future.result()
+                if isinstance(result, _Failed):
+                    raise result.error
                 # released at once: a result the client holds is not recomputed when the worker
                 # that made it dies later (only shards still running are rerun)
                 running.pop(future.key)
@@ -252,33 +269,67 @@ def open_engine(
     logging.getLogger("distributed").setLevel(max(logging.WARNING, log.getEffectiveLevel()))
     if kind == "local":
         n = value or os.cpu_count() or 1
-        cluster = distributed.LocalCluster(
-            n_workers=n,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            host="127.0.0.1",
-        )
+        import dask
+
+        # the memory manager would drop the scattered model's extra copies, and a worker lost
+        # with the last one would take the tasks that need it down with it
+        with dask.config.set({"distributed.scheduler.active-memory-manager.start": False}):
+            cluster = _local_cluster(distributed, n)
         client = distributed.Client(cluster)
         log.info("local Dask cluster of %d worker processes at %s", n, cluster.scheduler_address)
         return DaskEngine(client, spec=str(spec), cluster=cluster, retries=retries)
+    return _connect(distributed, value, spec, connect_timeout, retries)
+
+
+def _local_cluster(distributed: Any, n: int) -> Any:
+    return distributed.LocalCluster(
+        n_workers=n,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=":0",  # any free port: 8787 may be taken (another user)
+        host="127.0.0.1",
+    )
+
+
+def _connect(
+    distributed: Any, address: str, spec: str | None, connect_timeout: float, retries: int
+) -> DaskEngine:
     try:
-        client = distributed.Client(value, timeout=connect_timeout, set_as_default=False)
+        client = distributed.Client(address, timeout=connect_timeout, set_as_default=False)
     except (OSError, TimeoutError) as exc:
         raise ClusterError(
             f"no Dask scheduler answered within {connect_timeout:g} s ({exc})",
-            address=value,
+            address=address,
             hint=_START_HINT,
         ) from None
     engine = DaskEngine(client, spec=str(spec), retries=retries)
     workers = len(client.scheduler_info(n_workers=-1).get("workers", {}))
     if workers:
-        log.info("Dask scheduler %s: %d workers", value, workers)
+        log.info("Dask scheduler %s: %d workers", address, workers)
     else:
         log.warning(
             "Dask scheduler %s has no workers yet: tasks wait until one connects "
             "(`dask worker %s --nworkers 1 --nthreads 1`)",
-            value,
-            value,
+            address,
+            address,
         )
     return engine
+
+
+_ACTIVE: contextvars.ContextVar[Engine | None] = contextvars.ContextVar("engine", default=None)
+
+
+def active_engine() -> Engine | None:
+    """The engine of the run in progress (:func:`using_engine`), for steps deep inside a
+    pipeline (embedding batches) that no caller can hand it to; ``None`` outside a run."""
+    return _ACTIVE.get()
+
+
+@contextlib.contextmanager
+def using_engine(engine: Engine) -> Iterator[Engine]:
+    """Make ``engine`` the :func:`active_engine` for the duration of the block."""
+    token = _ACTIVE.set(engine)
+    try:
+        yield engine
+    finally:
+        _ACTIVE.reset(token)

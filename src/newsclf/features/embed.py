@@ -98,7 +98,14 @@ class _EmbeddingMixin:
             if slot not in _CACHES:
                 _CACHES[slot] = EmbeddingCache(encoder.key, encoder.dim, root)
             cache = _CACHES[slot]
-        return embed_texts(texts, encoder, kind=kind, cache=cache, batch_size=self.batch_size)
+        return embed_texts(
+            texts,
+            encoder,
+            kind=kind,
+            cache=cache,
+            batch_size=self.batch_size,
+            remote=(self.encoder, self.n_threads),
+        )
 
 
 class TextEmbedding(_EmbeddingMixin, TransformerMixin, BaseEstimator):

@@ -24,7 +24,7 @@ import os
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -272,12 +272,16 @@ def embed_texts(
     cache: EmbeddingCache | None = None,
     batch_size: int = 32,
     progress_every: float = 10.0,
+    remote: tuple[str, int | None] | None = None,
 ) -> np.ndarray:
     """Embed ``texts`` (``(n, dim)`` float32), each distinct text once, through ``cache``.
 
     Texts are embedded in batches of ``batch_size`` and each batch is written to the cache as it
     is done, so memory stays bounded and an interrupted run keeps what it embedded. Long work
-    logs its progress (count, rate, time left) every ``progress_every`` seconds.
+    logs its progress (count, rate, time left) every ``progress_every`` seconds. Inside a run on
+    a Dask cluster (``cluster=dask``) the batches are encoded on its workers, each loading the
+    encoder ``remote`` (``(name, n_threads)``, see :func:`get_encoder`) once; the cache is
+    written here, so it fills as on one machine.
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
@@ -303,16 +307,18 @@ def embed_texts(
         encoder.key,
     )
     start = last = time.monotonic()
-    for done in range(0, len(todo), batch_size):
-        batch = todo[done : done + batch_size]
-        vectors = encoder.encode([distinct[j] for j in batch], kind)
+    batches = [todo[b : b + batch_size] for b in range(0, len(todo), batch_size)]
+    done = 0
+    for i, vectors in _encoded(batches, distinct, encoder, kind, remote):
+        batch = batches[i]
         for j, vec in zip(batch, vectors, strict=True):
             out[index[distinct[j]]] = vec
         if cache is not None:
             cache.put([(keys[j], vec) for j, vec in zip(batch, vectors, strict=True)])
+        done += len(batch)
         now = time.monotonic()
         if now - last >= progress_every:
-            n = done + len(batch)
+            n = done
             rate = n / (now - start)
             log.info(
                 "embedded %d/%d texts, %.1f/s, %.0f s left",
@@ -324,6 +330,35 @@ def embed_texts(
             last = now
     log.info("embedded %d texts in %.1f s", len(todo), time.monotonic() - start)
     return out
+
+
+def _encoded(
+    batches: list[list[int]],
+    distinct: list[str],
+    encoder: Any,
+    kind: str,
+    remote: tuple[str, int | None] | None,
+) -> Iterator[tuple[int, np.ndarray]]:
+    """``(batch number, vectors)`` of every batch: on the workers of the run's Dask engine
+    (completion order), else here in order."""
+    from newsclf.cluster.engine import active_engine
+
+    engine = active_engine()
+    if remote is not None and engine is not None and engine.distributed and len(batches) > 1:
+        jobs = [(i, [distinct[j] for j in batch]) for i, batch in enumerate(batches)]
+        yield from engine.map_shards(_encode_batch, jobs, shared=remote, kind=kind)
+        return
+    for i, batch in enumerate(batches):
+        yield i, encoder.encode([distinct[j] for j in batch], kind)
+
+
+def _encode_batch(
+    remote: tuple[str, int | None], job: tuple[int, list[str]], *, kind: str
+) -> tuple[int, np.ndarray]:
+    """One batch on a Dask worker (its encoder loaded once per worker process)."""
+    name, n_threads = remote
+    i, texts = job
+    return i, get_encoder(name, n_threads).encode(texts, kind)
 
 
 def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:

@@ -3,15 +3,14 @@
 
 from __future__ import annotations
 
-import logging
 import time
 from pathlib import Path
 from typing import Any
 
 from omegaconf import DictConfig
 
-from newsclf.cluster.config import check_cluster, engine_from_config
-from newsclf.cluster.engine import Engine
+from newsclf.cluster.config import engine_from_config
+from newsclf.cluster.engine import using_engine
 from newsclf.config_check import check_config
 from newsclf.pipeline import config_tasks, group_option
 from newsclf.trainers.base import Fitted, Trainer, evaluate_and_save
@@ -27,8 +26,6 @@ __all__ = [
     "get_trainer",
     "run",
 ]
-
-log = logging.getLogger(__name__)
 
 #: ``trainer=NAME`` -> the strategy (conf/trainer/NAME.yaml holds its options)
 TRAINERS: dict[str, type[Trainer]] = {
@@ -58,16 +55,8 @@ def run(
     tasks = check_config(cfg)
     trainer = get_trainer(cfg, tasks)
     cv = check_eval(cfg, trainer) == "cv"
-    distributes = cv or isinstance(trainer, StreamingTrainer)
-    if not distributes and check_cluster(cfg)["name"] != "none":
-        log.warning(
-            "cluster=%s: a hold-out run of trainer=%s has nothing to spread over workers; "
-            "it runs in this process (eval=cv or trainer=streaming use the cluster)",
-            cfg.cluster.name,
-            trainer.name,
-        )
-    # where the folds / chunks run: this process, or Dask workers (cluster=dask)
-    with engine_from_config(cfg) if distributes else Engine() as engine:
+    # where the folds, chunks and embedding batches run: this process, or Dask workers
+    with engine_from_config(cfg) as engine, using_engine(engine):
         if cv:
             return cross_validate_and_save(
                 cfg, trainer, output_dir, started=started, info=info, engine=engine

@@ -225,8 +225,11 @@ def cross_validate_and_save(
             progress.update(1)
     if progress is not None:
         progress.close()
-    else:
-        log.info("cross-validation: %d folds in %.1f s", n_folds, time.perf_counter() - cv_started)
+    log.info(
+        "cross-validation: %d folds and the final fit in %.1f s",
+        n_folds,
+        time.perf_counter() - cv_started,
+    )
     for k in range(n_folds):
         result = done[k]
         in_fold = np.flatnonzero(fold_of == k)
