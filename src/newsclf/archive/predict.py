@@ -19,16 +19,17 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 import numpy as np
 
-from newsclf.archive.shards import ShardJob, ShardResult, temp_path
+from newsclf.archive.shards import ShardJob, ShardResult
 from newsclf.classifier import NewsClassifier
 from newsclf.data.records import Record, iter_chunks, parse_chunk
 from newsclf.data.validate import check_record
 from newsclf.errors import ConfigError, DataError
 from newsclf.scoring import ON_ERROR, prediction_rows
+from newsclf.utils.atomic import atomic_file
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "predict_shard", "predict_stream"]
 
@@ -56,7 +57,7 @@ class _ParquetWriter:
     """Rows to Parquet with a schema fixed by the model's tasks and labels, so every shard (and
     every chunk) has the same columns; ``<task>_scores`` is a struct of label -> score."""
 
-    def __init__(self, path: Path, clf: NewsClassifier, on_error: str) -> None:
+    def __init__(self, raw: BinaryIO, clf: NewsClassifier, on_error: str) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -72,7 +73,7 @@ class _ParquetWriter:
             columns += [pa.field(task, pa.string()), pa.field(f"{task}_scores", scores)]
         self._pa = pa
         self.schema = pa.schema(columns)
-        self._writer = pq.ParquetWriter(str(path), self.schema, compression="zstd")
+        self._writer = pq.ParquetWriter(raw, self.schema, compression="zstd")
 
     def write(self, rows: list[dict[str, Any]]) -> None:
         table = self._pa.Table.from_pylist(rows, schema=self.schema)
@@ -94,28 +95,27 @@ def _parquet_extra() -> None:
 
 
 @contextlib.contextmanager
-def _writer(path: Path, fmt: str, clf: NewsClassifier, on_error: str) -> Iterator[_Writer]:
-    """A writer of ``fmt`` into ``path`` (a temp file the caller renames)."""
+def _writer(raw: BinaryIO, fmt: str, clf: NewsClassifier, on_error: str) -> Iterator[_Writer]:
+    """A writer of ``fmt`` into ``raw`` (an open temp file that becomes the shard's output)."""
     if fmt == "parquet":
         _parquet_extra()
-        writer = _ParquetWriter(path, clf, on_error)
+        writer = _ParquetWriter(raw, clf, on_error)
         try:
             yield writer
         finally:
             writer.close()
         return
-    with open(path, "wb") as raw:
-        # mtime=0 and no file name in the header: the same rows give the same bytes
-        gz = fmt.endswith(".gz")
-        binary: Any = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") if gz else raw
-        fh = io.TextIOWrapper(binary, encoding="utf-8", newline="\n")
-        yield _JsonlWriter(fh)
-        fh.flush()
-        fh.detach()  # leaves ``binary`` open: closing it is ours
-        if gz:
-            binary.close()  # the gzip trailer; ``raw`` stays open
-        raw.flush()
-        os.fsync(raw.fileno())
+    # mtime=0 and no file name in the header: the same rows give the same bytes
+    gz = fmt.endswith(".gz")
+    binary: Any = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") if gz else raw
+    fh = io.TextIOWrapper(binary, encoding="utf-8", newline="\n")
+    yield _JsonlWriter(fh)
+    fh.flush()
+    fh.detach()  # leaves ``binary`` open: closing it is ours
+    if gz:
+        binary.close()  # the gzip trailer; ``raw`` stays open
+    raw.flush()
+    os.fsync(raw.fileno())
 
 
 def _check(
@@ -255,15 +255,9 @@ def predict_shard(
         )  # fmt: skip
         out.flush()
         return ShardResult(job, records, errors, time.perf_counter() - start)
-    tmp = temp_path(job.output)
-    try:
-        with _writer(tmp, job.format, model, on_error) as writer:
-            records, errors = predict_stream(
-                model, job.input, writer.write, fields=fields, on_error=on_error,
-                chunk_size=chunk_size, encoding=encoding, fmt=fmt, progress=progress,
-            )  # fmt: skip
-        os.replace(tmp, job.output)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with atomic_file(job.output, "wb") as raw, _writer(raw, job.format, model, on_error) as writer:
+        records, errors = predict_stream(
+            model, job.input, writer.write, fields=fields, on_error=on_error,
+            chunk_size=chunk_size, encoding=encoding, fmt=fmt, progress=progress,
+        )  # fmt: skip
     return ShardResult(job, records, errors, time.perf_counter() - start)

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +20,7 @@ from typing import Any
 
 from newsclf.data.records import expand_inputs, format_suffix, names_several
 from newsclf.errors import ConfigError, DataError
+from newsclf.utils.atomic import write_text
 from newsclf.utils.hashing import file_sha256
 
 __all__ = [
@@ -257,7 +256,7 @@ class ShardManifest:
 
     def save(self) -> None:
         payload = {"version": _MANIFEST_VERSION, "shards": self.shards}
-        write_atomic(self.path, json.dumps(payload, indent=1, sort_keys=True) + "\n")
+        write_text(self.path, json.dumps(payload, indent=1, sort_keys=True) + "\n")
 
 
 def pending(
@@ -269,25 +268,3 @@ def pending(
     if force:
         return jobs
     return [job for job in jobs if not manifest.done(job, model_fingerprint)]
-
-
-def temp_path(target: Path) -> Path:
-    """A fresh hidden temp file beside ``target`` (same filesystem, so os.replace is atomic)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    return Path(tmp)
-
-
-def write_atomic(target: Path, text: str) -> None:
-    """Write ``text`` to ``target`` through a temp file and os.replace (never half-written)."""
-    tmp = temp_path(target)
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
