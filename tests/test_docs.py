@@ -95,29 +95,29 @@ def test_config_reference_lists_every_group_option_key_and_comment_of_conf() -> 
 
 
 def test_config_reference_follows_a_new_group_option_and_key(tmp_path: Path) -> None:
-    """The generator reads conf/ generically: a new group (as cluster/ will be) is documented
+    """The generator reads conf/ generically: a new group (as cluster/ was) is documented
     without touching it, and a key it would miss is reported."""
     conf = tmp_path / "conf"
     shutil.copytree(CONF, conf)
-    (conf / "cluster").mkdir()
-    (conf / "cluster" / "dask.yaml").write_text(
+    (conf / "queue").mkdir()
+    (conf / "queue" / "dask.yaml").write_text(
         "# Run work on a Dask cluster.\nname: dask\n# scheduler address\n"
         "address: null  # or local\nworkers:\n  n: 2  # LocalCluster size\n",
         encoding="utf-8",
     )
     assert _missing_from_reference(conf) == []
     page = gen_ref.config_reference(conf)
-    for text in ("## `cluster`", "### `cluster=dask`", "| `cluster.workers.n` | `2` |"):
+    for text in ("## `queue`", "### `queue=dask`", "| `queue.workers.n` | `2` |"):
         assert text in page
     assert "scheduler address or local" in _plain(page)
     bare = gen_ref.config_reference
     try:  # a generator that dropped keys would be caught
         gen_ref.config_reference = lambda c: (
-            bare(c).replace("| `cluster.workers.n` |", "| x |").replace("LocalCluster size", "")
+            bare(c).replace("| `queue.workers.n` |", "| x |").replace("LocalCluster size", "")
         )
         assert _missing_from_reference(conf) == [
-            "key cluster.workers.n (cluster/dask.yaml)",
-            "comment cluster/dask.yaml: LocalCluster size",
+            "key queue.workers.n (queue/dask.yaml)",
+            "comment queue/dask.yaml: LocalCluster size",
         ]
     finally:
         gen_ref.config_reference = bare
