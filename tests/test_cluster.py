@@ -262,6 +262,15 @@ def _metrics(run_dir: Path) -> dict:
     return {k: v for k, v in payload.items() if k not in VOLATILE}
 
 
+def _train_in_process_and_on_cluster(common: list[str], scheduler: str, tmp_path: Path) -> None:
+    """Train ``common`` in this process (run dir ``local``) and with ``cluster=dask`` on
+    ``scheduler`` (run dir ``dask``); both succeed and write the same metrics."""
+    assert main([*common, f"hydra.run.dir={tmp_path / 'local'}"]) == 0
+    on_cluster = [f"hydra.run.dir={tmp_path / 'dask'}", "cluster=dask"]
+    assert main([*common, *on_cluster, f"cluster.address={scheduler}"]) == 0
+    assert _metrics(tmp_path / "dask") == _metrics(tmp_path / "local")
+
+
 def _topic_rows(n: int = 60) -> list[dict]:
     rng = np.random.default_rng(0)
     words = {
@@ -294,10 +303,7 @@ def test_eval_cv_on_a_cluster_writes_the_metrics_and_predictions_of_an_in_proces
         "data=records",
         f"data.train={corpus}",
     ]
-    assert main([*common, f"hydra.run.dir={tmp_path / 'local'}"]) == 0
-    on_cluster = [f"hydra.run.dir={tmp_path / 'dask'}", "cluster=dask"]
-    assert main([*common, *on_cluster, f"cluster.address={scheduler}"]) == 0
-    assert _metrics(tmp_path / "dask") == _metrics(tmp_path / "local")
+    _train_in_process_and_on_cluster(common, scheduler, tmp_path)
     for name in ("predictions.jsonl",):
         assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
 
@@ -318,10 +324,7 @@ def test_holdout_training_with_embeddings_on_a_cluster_writes_the_in_process_met
         "data=records",
         f"data.train={corpus}",
     ]
-    assert main([*common, f"hydra.run.dir={tmp_path / 'local'}"]) == 0
-    on_cluster = [f"hydra.run.dir={tmp_path / 'dask'}", "cluster=dask"]
-    assert main([*common, *on_cluster, f"cluster.address={scheduler}"]) == 0
-    assert _metrics(tmp_path / "dask") == _metrics(tmp_path / "local")
+    _train_in_process_and_on_cluster(common, scheduler, tmp_path)
 
 
 def test_streaming_training_on_a_cluster_writes_the_metrics_of_an_in_process_run(
@@ -339,10 +342,7 @@ def test_streaming_training_on_a_cluster_writes_the_metrics_of_an_in_process_run
         "eval.resamples=20",
         "n_jobs=1",
     ]
-    assert main([*common, f"hydra.run.dir={tmp_path / 'local'}"]) == 0
-    on_cluster = [f"hydra.run.dir={tmp_path / 'dask'}", "cluster=dask"]
-    assert main([*common, *on_cluster, f"cluster.address={scheduler}"]) == 0
-    assert _metrics(tmp_path / "dask") == _metrics(tmp_path / "local")
+    _train_in_process_and_on_cluster(common, scheduler, tmp_path)
 
 
 def test_tune_runs_its_trials_as_tasks_on_the_cluster_workers(
