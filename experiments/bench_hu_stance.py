@@ -93,10 +93,12 @@ def features(cfg, train: list[Record], evaluated: list[Record], cache: Path | No
     """(fitted features step, X_train, X_eval), cached by the features config."""
     spec = json.dumps(OmegaConf.to_container(cfg.features, resolve=True), sort_keys=True)
     # the code of the feature modules is part of the key: a changed default refits
+    import newsclf.features.antonyms as an
     import newsclf.features.crosslingual as xl
+    import newsclf.features.cues as cu
     import newsclf.features.headline_body as hb
 
-    code = "".join(Path(m.__file__).read_text() for m in (xl, hb))
+    code = "".join(Path(m.__file__).read_text() for m in (xl, hb, an, cu))
     key = hashlib.sha256((spec + str(len(train)) + code).encode()).hexdigest()[:16]
     path = None if cache is None else cache / f"features-{key}.joblib"
     ids = [r.id for r in evaluated]

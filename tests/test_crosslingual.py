@@ -10,6 +10,7 @@ from sklearn.linear_model import LogisticRegression
 
 from newsclf.errors import DataError
 from newsclf.features.crosslingual import (
+    CONTRAST_FEATURES,
     NEUTRAL_FEATURES,
     CrossLingualPairEmbedding,
     reference_texts,
@@ -103,7 +104,34 @@ def test_route_and_neutral_columns_are_named_and_read_both_languages() -> None:
     assert col["xling:claim_negation"][0] == 0 and col["xling:claim_negation"][2] == 0
     # the claim's 5 is not in the article, which says 3
     assert col["xling:claim_numbers_missing"][2] == 1.0
-    assert names[-len(NEUTRAL_FEATURES) :] == [f"xling:{n}" for n in NEUTRAL_FEATURES]
+    scalars = [*NEUTRAL_FEATURES, *CONTRAST_FEATURES]
+    assert names[-len(scalars) :] == [f"xling:{n}" for n in scalars]
+
+
+def test_contrast_columns_mark_a_denial_and_an_opposite_across_languages() -> None:
+    article = "A parlament hétfőn elfogadta a fegyvertartási szabályok szigorítását."
+    pairs = [
+        (article, "Parliament rejected the tighter gun rules"),  # opposite pole, in English
+        (article, "A parlament elfogadta a szigorítást"),  # same pole
+        (article, "The government denies that parliament voted"),  # a denial the lead lacks
+        ("The ministry denied the report on Monday.", "The ministry denies the report"),
+    ]
+    est = _fitted()
+    names = list(est.get_feature_names_out())
+    X = est.transform(pairs)
+    antonym = X[:, names.index("xling:antonym_conflict")]
+    denial = X[:, names.index("xling:denial_unmatched")]
+    assert antonym.tolist() == [1.0, 0.0, 0.0, 0.0]
+    assert denial.tolist() == [0.0, 0.0, 1.0, 0.0]
+
+
+def test_a_model_fitted_before_the_contrast_columns_keeps_its_width() -> None:
+    est = _fitted()
+    del est.contrast_  # as unpickled from newsclf 0.2.0
+    est.n_features_out_ -= len(CONTRAST_FEATURES)
+    names = list(est.get_feature_names_out())
+    assert "xling:antonym_conflict" not in names
+    assert est.transform(PAIRS).shape == (len(PAIRS), len(names)) == (4, est.n_features_out_)
 
 
 def test_headline_body_puts_the_crosslingual_groups_ahead_of_the_relation_block() -> None:
@@ -155,6 +183,28 @@ def test_neutral_head_is_used_only_for_routed_rows_and_predicts_only_its_labels(
     # unrelated probability comes from the shared relatedness stage
     unrelated = list(clf.classes_).index("unrelated")
     np.testing.assert_allclose(foreign[:, unrelated], english[:, unrelated])
+
+
+def test_contrast_augmentation_teaches_the_neutral_head_that_a_mark_means_disagree() -> None:
+    X, y = _routed_data()
+    X[:, 3] = 0.0  # the mark never fires in the training pairs
+    X[:, 2] = 1.0  # every row routed
+    params = dict(
+        relatedness_columns=[0],
+        neutral=LogisticRegression(),
+        neutral_columns=[1, 3],
+        route_column=2,
+        neutral_labels=["agree", "disagree"],
+    )
+    agree_row = np.array([[2.0, 0.0, 1.0, 1.0]])  # related, no negation cue, marked
+    plain = RelatedThenStanceClassifier(**params).fit(X, y)
+    taught = RelatedThenStanceClassifier(**params, contrast_columns=[3]).fit(X, y)
+    assert plain.predict(agree_row).tolist() == ["agree"]
+    assert taught.predict(agree_row).tolist() == ["disagree"]
+    with pytest.raises(ValueError, match="neutral_columns"):
+        RelatedThenStanceClassifier(**{**params, "neutral_columns": [1]}, contrast_columns=[3]).fit(
+            X, y
+        )
 
 
 def test_neutral_head_without_a_route_column_is_refused() -> None:

@@ -72,7 +72,8 @@ def test_shipped_model_config_selects_the_same_columns_as_the_old_count() -> Non
 def test_fnc1_experiment_selects_the_embedding_cosine_and_the_relation_block() -> None:
     """experiment=fnc1 reads the cosine (relatedness) and the cosine + 68 relations (the dense
     stance part); since issue 23 the cross-lingual columns sit between them (route, claim and
-    article cues, claim numbers: 11 columns), read by the language-neutral head only."""
+    article cues, claim numbers, contrast cues: 13 columns), read by the language-neutral head
+    only."""
     from hydra import compose, initialize_config_module
 
     from newsclf.pipeline import build_pipeline
@@ -81,11 +82,13 @@ def test_fnc1_experiment_selects_the_embedding_cosine_and_the_relation_block() -
         cfg = compose(config_name="config", overrides=["experiment=fnc1", "data.root=DATASET_DIR"])
     model = build_pipeline(cfg, "stance").named_steps["model"]
     assert list(model.relatedness_columns) == [0]
-    assert list(model.stance.dense_columns) == [0, *range(12, 80)]
+    assert list(model.stance.dense_columns) == [0, *range(14, 82)]
     assert model.route_column == 1
-    assert list(model.neutral_columns) == [0, 2, 3, 4, 5]  # cosine + the claim's cues
+    # cosine + the claim's cues + the contrast cues (denial, antonym)
+    assert list(model.neutral_columns) == [0, 2, 3, 4, 5, 12, 13]
     assert model.negation_column == 2
-    assert list(model.stance_drop_columns) == list(range(1, 12))
+    assert list(model.contrast_columns) == [12, 13]
+    assert list(model.stance_drop_columns) == list(range(1, 14))
 
 
 @pytest.mark.parametrize(

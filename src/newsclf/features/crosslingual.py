@@ -13,8 +13,10 @@ claim. Two things break (issue 23):
   Hungarian article. :class:`CrossLingualPairEmbedding` therefore adds *language-neutral*
   stance columns: negation, refutation and hedging cues of both languages (:mod:`cues`) in the
   claim and in the article's lead, whether the claim's polarity differs from the lead's,
-  numbers of the claim the article does not contain, and (optionally) the elementwise product
-  and difference of the centred claim and lead vectors. A stance head trained on these alone
+  numbers of the claim the article does not contain, the *contrast* columns (the claim takes
+  the opposite pole of a predicate of the lead, :mod:`antonyms`; the claim denies what the
+  lead does not) and (optionally) the elementwise product and difference of the centred claim
+  and lead vectors. A stance head trained on these alone
   (``RelatedThenStanceClassifier(neutral=...)``) reads a Hungarian pair the way it reads an
   English one; the ``xling:route`` column says which pairs need it (claim or article not
   English).
@@ -40,13 +42,27 @@ from sklearn.utils.validation import check_is_fitted
 
 from newsclf.errors import DataError
 from newsclf.features._validation import as_pairs
-from newsclf.features.cues import HEDGING, NEGATION, REFUTING, STRONG_REFUTING, count_cues
+from newsclf.features.antonyms import conflicts, poles
+from newsclf.features.cues import (
+    DENIAL,
+    HEDGING,
+    NEGATION,
+    REFUTING,
+    STRONG_REFUTING,
+    count_cues,
+)
 from newsclf.features.embed import PairEmbedding, _lead
 from newsclf.text.lang import SUPPORTED_LANGUAGES, detect_language
 from newsclf.text.tokenize import tokenize
 from newsclf.utils.constraints import POSITIVE_INT, StrOptions
 
-__all__ = ["NEUTRAL_BLOCKS", "NEUTRAL_FEATURES", "CrossLingualPairEmbedding", "reference_texts"]
+__all__ = [
+    "CONTRAST_FEATURES",
+    "NEUTRAL_BLOCKS",
+    "NEUTRAL_FEATURES",
+    "CrossLingualPairEmbedding",
+    "reference_texts",
+]
 
 #: the scalar language-neutral stance columns, in order (``xling:<name>``)
 NEUTRAL_FEATURES = (
@@ -61,6 +77,10 @@ NEUTRAL_FEATURES = (
     "claim_numbers",
     "claim_numbers_missing",
 )
+#: claim-versus-article contradiction columns (``xling:<name>``), after the neutral ones: the
+#: claim denies what the article does not deny; the claim takes the opposite pole of a concept
+#: the article speaks of (:mod:`antonyms`). 0 or 1 each.
+CONTRAST_FEATURES = ("denial_unmatched", "antonym_conflict")
 #: optional vector blocks of the centred claim (u) and lead (v): u*v and |u-v|
 NEUTRAL_BLOCKS = ("product", "difference")
 #: the roles a mean is kept for: e5's query (claims) and passage (articles) prefixes
@@ -132,7 +152,8 @@ class CrossLingualPairEmbedding(PairEmbedding):
     columns keep :class:`PairEmbedding`'s names (``embed:cos_lead`` ...), so a relatedness
     model configured on them reads the centred cosine. After the embedding blocks come
     ``xling:route`` (1 when the claim or the article is not English), the
-    :data:`NEUTRAL_FEATURES` and the :data:`NEUTRAL_BLOCKS` named in ``neutral_blocks``.
+    :data:`NEUTRAL_FEATURES`, the :data:`CONTRAST_FEATURES` and the :data:`NEUTRAL_BLOCKS`
+    named in ``neutral_blocks``.
 
     With ``calibration="language_pair"`` the lead cosine of a pair that is not English-English
     (``xling:route`` 1) is the best cosine over the article's first ``routed_chunks`` chunks of
@@ -258,9 +279,10 @@ class CrossLingualPairEmbedding(PairEmbedding):
         self.neutral_blocks_ = self._neutral_blocks()
         self.means_: dict[str, dict[str, np.ndarray]] = {}
         self.pair_stats_: dict[tuple[str, str], tuple[float, float]] = {}
+        self.contrast_ = True  # models saved before the contrast columns lack it (and them)
         if self.centering == "none" and self.calibration == "none":
             self.n_features_out_ += (
-                1 + len(NEUTRAL_FEATURES) + self.dim_ * len(self.neutral_blocks_)
+                1 + len(self._scalar_names()) + self.dim_ * len(self.neutral_blocks_)
             )
             return self
         texts = {
@@ -288,7 +310,9 @@ class CrossLingualPairEmbedding(PairEmbedding):
                     if a == b:  # a claim is not compared with its own article
                         cos = cos[~np.eye(len(cos), dtype=bool)]
                     self.pair_stats_[(a, b)] = (float(cos.mean()), float(cos.std()) or 1.0)
-        self.n_features_out_ += 1 + len(NEUTRAL_FEATURES) + self.dim_ * len(self.neutral_blocks_)
+        self.n_features_out_ += (
+            1 + len(self._scalar_names()) + self.dim_ * len(self.neutral_blocks_)
+        )
         return self
 
     def _chunk_cosines(
@@ -392,6 +416,8 @@ class CrossLingualPairEmbedding(PairEmbedding):
             out.append(part * float(self.embedding_weight))
         out.append(route.astype(np.float64)[:, None])
         out.append(self._neutral(texts, targets, leads))
+        if getattr(self, "contrast_", False):
+            out.append(_contrasts(targets, leads))
         for block in self.neutral_blocks_:
             part = (
                 target_vecs * lead_vecs if block == "product" else np.abs(target_vecs - lead_vecs)
@@ -424,13 +450,17 @@ class CrossLingualPairEmbedding(PairEmbedding):
         """Names of the route and neutral scalar columns (known from the parameters, before
         ``fit``), so :class:`~newsclf.features.headline_body.HeadlineBodyFeatures` can place
         them ahead of its relation block and configs can address them by group."""
-        return ["xling:route", *(f"xling:{name}" for name in NEUTRAL_FEATURES)]
+        return ["xling:route", *(f"xling:{name}" for name in self._scalar_names())]
+
+    def _scalar_names(self) -> tuple[str, ...]:
+        if hasattr(self, "means_") and not getattr(self, "contrast_", False):
+            return NEUTRAL_FEATURES  # fitted before the contrast columns existed
+        return NEUTRAL_FEATURES + CONTRAST_FEATURES
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         check_is_fitted(self, "means_")
         names = list(super().get_feature_names_out())
-        names.append("xling:route")
-        names += [f"xling:{name}" for name in NEUTRAL_FEATURES]
+        names += self.neutral_names()
         for block in self.neutral_blocks_:
             names += [f"xling:{block}_{i}" for i in range(self.dim_)]
         return np.asarray(names, dtype=object)
@@ -445,6 +475,22 @@ def _chunks(text: str, chars: int, n: int) -> list[str]:
         out.append(piece)
         text = text[len(piece) :].lstrip()
     return out or [""]
+
+
+def _contrasts(targets: list[str], leads: list[str]) -> np.ndarray:
+    """The :data:`CONTRAST_FEATURES` of each pair (claim against the article's lead)."""
+    claim = {h: tokenize(h) for h in dict.fromkeys(targets)}
+    lead = {t: tokenize(t) for t in dict.fromkeys(leads)}
+    claim_poles = {h: poles(tokens) for h, tokens in claim.items()}
+    lead_poles = {t: poles(tokens) for t, tokens in lead.items()}
+    rows = [
+        [
+            float(bool(count_cues(claim[h], DENIAL)) and not count_cues(lead[t], DENIAL)),
+            float(conflicts(claim_poles[h], lead_poles[t]) > 0),
+        ]
+        for h, t in zip(targets, leads, strict=True)
+    ]
+    return np.asarray(rows, dtype=np.float64).reshape(-1, len(CONTRAST_FEATURES))
 
 
 def _languages(texts: list[str]) -> dict[str, str]:

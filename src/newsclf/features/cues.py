@@ -14,6 +14,7 @@ from dataclasses import dataclass
 __all__ = [
     "ATTRIBUTION",
     "CONFIRMING",
+    "DENIAL",
     "HEDGING",
     "NEGATION",
     "NOT_TRUE",
@@ -190,6 +191,12 @@ STRONG_REFUTING = Cues(
         "koholmány",
     ),
     words=frozenset({"lie", "lies", "rumour", "rumor"}),
+)
+#: a side denying a report ("X denies that ..."): a claim that says so contradicts an article
+#: that reports it as fact (the article itself does not deny it)
+DENIAL = Cues(
+    prefixes=("deni", "deny", "refut", "debunk", "cáfol", "tagad"),
+    words=frozenset(),
 )
 #: "not true", "no evidence", "never happened": negated assertions of truth (English phrases)
 NOT_TRUE = re.compile(

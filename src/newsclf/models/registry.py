@@ -148,6 +148,12 @@ def _neutral_head(params: dict[str, Any], seed: int, groups: Groups) -> Any:
     if head.pop("negation_augment", False):
         # the claim's negation count leads the claim_cues group (NEUTRAL_FEATURES)
         params["negation_column"] = _group_columns(["claim_cues"], groups, f"{key}")[0]
+    contrast = head.pop("contrast_augment", None)
+    if contrast:
+        # each column of these groups marks a contradicting claim (0/1): augmented as disagree
+        params["contrast_columns"] = _group_columns(
+            list(contrast), groups, f"{key}.contrast_augment"
+        )
     labels = head.pop("labels", None)
     params["neutral_labels"] = None if labels is None else [str(x) for x in labels]
     head.setdefault("random_state", seed)

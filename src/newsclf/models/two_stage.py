@@ -107,6 +107,12 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
         added and the label ``disagree`` (a claim the article supports, negated, is one it
         contradicts): the English training pairs rarely show that, and it is how a claim
         usually contradicts a Hungarian article. Needs ``neutral_labels`` to allow both.
+    contrast_columns : int, sequence of int or None, default=None
+        0/1 columns that mark a claim saying the opposite of the article (it denies what the
+        article reports; it takes the other pole of a word the article uses). Like
+        ``negation_column``: ``neutral`` also trains on each ``agree`` row with one of them set
+        to 1 (where it is 0) as ``disagree``, one copy per column. English pairs hardly ever
+        contradict that way, so the head would not learn what the mark means from them.
     stance_drop_columns : int, sequence of int or None, default=None
         Columns zeroed for ``stance`` (e.g. the route and neutral columns), so the stance of
         English pairs is what it was without them.
@@ -147,6 +153,7 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
         route_column: int | None = None,
         neutral_labels: Sequence[str] | None = None,
         negation_column: int | None = None,
+        contrast_columns: int | Sequence[int] | None = None,
         stance_drop_columns: int | Sequence[int] | None = None,
     ) -> None:
         self.relatedness = relatedness
@@ -159,6 +166,7 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
         self.route_column = route_column
         self.neutral_labels = neutral_labels
         self.negation_column = negation_column
+        self.contrast_columns = contrast_columns
         self.stance_drop_columns = stance_drop_columns
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
@@ -172,6 +180,7 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
         "route_column": [Int(0, None, closed="left"), None],
         "neutral_labels": ["array-like", None],
         "negation_column": [Int(0, None, closed="left"), None],
+        "contrast_columns": SELECTION,
         "stance_drop_columns": SELECTION,
     }
 
@@ -231,28 +240,38 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
                     raise ValueError(f"neutral_labels names {unknown}, not stances in y")
                 keep &= np.isin(y.astype(str), sorted(wanted))
             X_neutral, y_neutral = take_columns(X[keep], self.neutral_columns), y[keep]
-            if self.negation_column is not None:
-                X_neutral, y_neutral = self._negated(X[keep], X_neutral, y_neutral)
+            X_neutral, y_neutral = self._augmented(X[keep], X_neutral, y_neutral)
             self.neutral_ = clone(self.neutral).fit(X_neutral, y_neutral)
         return self
 
-    def _negated(
+    def _augmented(
         self, X: Any, X_neutral: np.ndarray, y: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """``X_neutral, y`` plus the agree rows without a claim negation, negated, as
-        disagree (see ``negation_column``)."""
-        index = list(np.arange(X.shape[1])[column_index(self.neutral_columns, X.shape[1])])
-        if self.negation_column not in index:
-            raise ValueError("negation_column must be one of neutral_columns")
-        at = index.index(self.negation_column)
-        rows = np.flatnonzero((y.astype(str) == "agree") & (X_neutral[:, at] == 0))
-        if not len(rows) or "disagree" not in set(y.astype(str)):
+        """``X_neutral, y`` plus, per marking column (``negation_column``, then
+        ``contrast_columns``), the agree rows it does not mark, marked, as disagree."""
+        marks: list[tuple[int, float]] = []
+        if self.negation_column is not None:
+            marks.append((self.negation_column, float(np.log1p(1.0))))
+        if self.contrast_columns is not None:
+            columns = np.arange(X.shape[1])[column_index(self.contrast_columns, X.shape[1])]
+            marks += [(int(c), 1.0) for c in np.atleast_1d(columns)]
+        if not marks or "disagree" not in set(y.astype(str)):
             return X_neutral, y
-        extra = X_neutral[rows].copy()
-        extra[:, at] = np.log1p(1.0)
-        return np.vstack([X_neutral, extra]), np.concatenate(
-            [y, np.full(len(rows), "disagree", dtype=y.dtype)]
-        )
+        index = list(np.arange(X.shape[1])[column_index(self.neutral_columns, X.shape[1])])
+        parts, labels = [X_neutral], [y]
+        agree = y.astype(str) == "agree"
+        for column, value in marks:
+            if column not in index:
+                raise ValueError(
+                    f"column {column} (negation_column or contrast_columns) must be one of "
+                    "neutral_columns"
+                )
+            at = index.index(column)
+            extra = X_neutral[np.flatnonzero(agree & (X_neutral[:, at] == 0))].copy()
+            extra[:, at] = value
+            parts.append(extra)
+            labels.append(np.full(len(extra), "disagree", dtype=y.dtype))
+        return np.vstack(parts), np.concatenate(labels)
 
     def _for_stance(self, X: Any) -> Any:
         """``X`` with ``stance_drop_columns`` zeroed (same width, so column indices hold)."""
