@@ -10,7 +10,10 @@ through the registries, as ``newsclf train`` builds it, and fitted on *all* FNC-
 pairs, as the hidden judge's model is. The claims are the project's own
 (``experiments/hu_claims/claims.jsonl``, joined with the article bodies by ``join.py``; no
 ``lang`` field, as the hidden set may have none). Tune on ``--split dev`` (40 articles), report
-``--split holdout`` (20 articles) once per final candidate.
+``--split holdout`` (20 articles) and ``--split fresh`` (20 articles, claims by another
+annotator) once per final candidate. ``--support-stats`` prints the best-sentence cosine's mean
+and sd over the related pairs of ``--split`` per language pair (the config's
+``features.pair.embed.support_stats``) and exits.
 
 The fitted features step and its matrices are cached per features config (``--cache``), so
 each ``--variant`` (model-parameter overrides, e.g.
@@ -162,11 +165,36 @@ def show(name: str, result: dict[str, dict[str, float]]) -> None:
         )
 
 
+def print_support_stats(hu_root: str, split: str, overrides: list[str]) -> int:
+    """``support_stats`` for the config: the best-sentence cosine (as the model computes it)
+    of the related (agree, disagree) pairs of ``split``, mean and sd per language pair."""
+    cfg = config(overrides)
+    embed = dict(OmegaConf.to_container(cfg.features.pair.embed, resolve=True))
+    embed.pop("name")
+    from newsclf.features.crosslingual import CrossLingualPairEmbedding
+
+    related = [r for r in hu_records(hu_root, split) if r.stance != "unrelated"]
+    pairs = [("hu", "en"), ("hu", "hu"), ("en", "hu"), ("en", "en")]
+    embed["support_stats"] = {f"{a}-{b}": [0.0, 1.0] for a, b in pairs}  # raw cosines
+    vec = CrossLingualPairEmbedding(**embed).fit([(r.text, r.target) for r in related[:2]])
+    names = list(vec.get_feature_names_out())
+    raw = vec.transform([(r.text, r.target) for r in related])[
+        :, names.index("xling:sentence_support")
+    ]
+    langs = np.asarray([f"{r.lang}-hu" for r in related])  # the articles are Hungarian
+    stats = {
+        key: [round(float(raw[langs == key].mean()), 3), round(float(raw[langs == key].std()), 3)]
+        for key in sorted(set(langs))
+    }
+    print(json.dumps({"split": split, "pairs": len(related), "support_stats": stats}))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--fnc1-root", required=True)
     ap.add_argument("--hu-root", required=True)
-    ap.add_argument("--split", default="dev", choices=["dev", "holdout", "all"])
+    ap.add_argument("--split", default="dev", choices=["dev", "holdout", "fresh", "all"])
     ap.add_argument("--cache", type=Path, default=None)
     ap.add_argument("--set", nargs="*", default=[], help="Hydra overrides for every variant")
     ap.add_argument(
@@ -176,7 +204,15 @@ def main(argv: list[str] | None = None) -> int:
         help="NAME:KEY=VALUE;KEY=VALUE overrides of one variant (the shipped model: shipped:)",
     )
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument(
+        "--support-stats",
+        action="store_true",
+        help="print the best-sentence cosine's mean and sd over the related pairs of --split "
+        "per language pair (features.pair.embed.support_stats) and exit",
+    )
     args = ap.parse_args(argv)
+    if args.support_stats:
+        return print_support_stats(args.hu_root, args.split, args.set)
 
     train = read_fnc1_part(args.fnc1_root, "train")
     evaluated = hu_records(args.hu_root, args.split)

@@ -125,6 +125,66 @@ def test_contrast_columns_mark_a_denial_and_an_opposite_across_languages() -> No
     assert denial.tolist() == [0.0, 0.0, 1.0, 0.0]
 
 
+def test_sentence_support_scores_the_best_sentence_of_routed_pairs_against_related_claims() -> None:
+    article = (
+        "A kormány hétfőn bejelentette az új adót.A parlament kedden elfogadta a költségvetést. "
+        "Az ellenzék tiltakozott."
+    )
+    pairs = [
+        (article, "A parlament elfogadta a költségvetést"),  # one sentence says it
+        (article, "Az időjárás hideg lesz a hétvégén"),
+        ("The council approved the budget.", "Council approves budget"),  # English: not routed
+    ]
+    raw = _fitted(support_sentences=10, support_stats={"hu-hu": [0.0, 1.0]})
+    names = list(raw.get_feature_names_out())
+    assert names[-1] == "xling:sentence_support"
+    cos = raw.transform(pairs)[:, -1]
+    assert cos[0] > cos[1] and cos[2] == 0.0
+    # the glued sentences ("adót.A") are split: the best match is that one sentence alone
+    alone = raw.transform([("A parlament kedden elfogadta a költségvetést.", pairs[0][1])])
+    assert cos[0] == pytest.approx(alone[0, -1])
+    scaled = _fitted(support_sentences=10, support_stats={"hu-hu": [0.5, 0.25]})
+    np.testing.assert_allclose(scaled.transform(pairs)[:2, -1], (cos[:2] - 0.5) / 0.25)
+    # a language pair without statistics gets the typical support, 0
+    other = _fitted(support_sentences=10, support_stats={"en-hu": [0.5, 0.25]})
+    assert other.transform(pairs[:1])[0, -1] == 0.0
+
+
+@pytest.mark.parametrize("stats", [None, {"hu": [0.5, 0.1]}, {"hu-hu": [0.5, 0.0]}, {"hu-hu": "x"}])
+def test_sentence_support_needs_statistics_per_language_pair(stats) -> None:
+    with pytest.raises(ValueError, match="support_stats"):
+        _fitted(support_sentences=5, support_stats=stats)
+
+
+def test_low_support_swaps_the_neutral_heads_agree_and_disagree() -> None:
+    X, y = _routed_data()
+    X[:, 2] = 1.0  # every row routed
+    X[:, 3] = 0.0  # support: typical
+    params = dict(
+        relatedness_columns=[0],
+        neutral=LogisticRegression(),
+        neutral_columns=[1],
+        route_column=2,
+        neutral_labels=["agree", "disagree"],
+        support_column=3,
+        support_threshold=-1.0,
+    )
+    clf = RelatedThenStanceClassifier(**params).fit(X, y)
+    typical = np.array([[2.0, 0.0, 1.0, 0.0], [2.0, 2.0, 1.0, 0.0]])  # head: agree, disagree
+    low = typical.copy()
+    low[:, 3] = -2.0
+    assert clf.predict(typical).tolist() == ["agree", "disagree"]
+    assert clf.predict(low).tolist() == ["disagree", "disagree"]
+    p_typical, p_low = clf.predict_proba(typical), clf.predict_proba(low)
+    a, d = list(clf.classes_).index("agree"), list(clf.classes_).index("disagree")
+    np.testing.assert_allclose(p_low[0, [a, d]], p_typical[0, [d, a]])
+    np.testing.assert_allclose(p_low[1], p_typical[1])  # disagree already: unchanged
+    # English rows (not routed) never take the rule
+    english = low.copy()
+    english[:, 2] = 0.0
+    assert clf.predict(english).tolist() == clf.predict(english[:, :] * [1, 1, 1, 0]).tolist()
+
+
 def test_a_model_fitted_before_the_contrast_columns_keeps_its_width() -> None:
     est = _fitted()
     del est.contrast_  # as unpickled from newsclf 0.2.0

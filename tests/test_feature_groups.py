@@ -72,8 +72,8 @@ def test_shipped_model_config_selects_the_same_columns_as_the_old_count() -> Non
 def test_fnc1_experiment_selects_the_embedding_cosine_and_the_relation_block() -> None:
     """experiment=fnc1 reads the cosine (relatedness) and the cosine + 68 relations (the dense
     stance part); since issue 23 the cross-lingual columns sit between them (route, claim and
-    article cues, claim numbers, contrast cues: 13 columns), read by the language-neutral head
-    only."""
+    article cues, claim numbers, denial and antonym cues, sentence support: 14 columns), read by
+    the language-neutral head only."""
     from hydra import compose, initialize_config_module
 
     from newsclf.pipeline import build_pipeline
@@ -82,13 +82,15 @@ def test_fnc1_experiment_selects_the_embedding_cosine_and_the_relation_block() -
         cfg = compose(config_name="config", overrides=["experiment=fnc1", "data.root=DATASET_DIR"])
     model = build_pipeline(cfg, "stance").named_steps["model"]
     assert list(model.relatedness_columns) == [0]
-    assert list(model.stance.dense_columns) == [0, *range(14, 82)]
+    assert list(model.stance.dense_columns) == [0, *range(15, 83)]
     assert model.route_column == 1
-    # cosine + the claim's cues + the contrast cues (denial, antonym)
-    assert list(model.neutral_columns) == [0, 2, 3, 4, 5, 12, 13]
+    # cosine + the claim's cues + the denial cue (the antonym cue, 13, is not read)
+    assert list(model.neutral_columns) == [0, 2, 3, 4, 5, 12]
     assert model.negation_column == 2
-    assert list(model.contrast_columns) == [12, 13]
-    assert list(model.stance_drop_columns) == list(range(1, 14))
+    assert list(model.contrast_columns) == [12]
+    assert model.support_column == 14
+    assert model.support_threshold == -1.0
+    assert list(model.stance_drop_columns) == list(range(1, 15))
 
 
 @pytest.mark.parametrize(

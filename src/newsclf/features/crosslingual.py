@@ -53,13 +53,14 @@ from newsclf.features.cues import (
 )
 from newsclf.features.embed import PairEmbedding, _lead
 from newsclf.text.lang import SUPPORTED_LANGUAGES, detect_language
-from newsclf.text.tokenize import tokenize
-from newsclf.utils.constraints import POSITIVE_INT, StrOptions
+from newsclf.text.tokenize import split_sentences, tokenize
+from newsclf.utils.constraints import POSITIVE_INT, Int, StrOptions
 
 __all__ = [
     "CONTRAST_FEATURES",
     "NEUTRAL_BLOCKS",
     "NEUTRAL_FEATURES",
+    "SUPPORT_FEATURE",
     "CrossLingualPairEmbedding",
     "reference_texts",
 ]
@@ -81,11 +82,16 @@ NEUTRAL_FEATURES = (
 #: claim denies what the article does not deny; the claim takes the opposite pole of a concept
 #: the article speaks of (:mod:`antonyms`). 0 or 1 each.
 CONTRAST_FEATURES = ("denial_unmatched", "antonym_conflict")
+#: the support column (``xling:sentence_support``, with ``support_sentences``): how closely the
+#: article's best-matching sentence says the claim, against related claims of the language pair
+SUPPORT_FEATURE = "sentence_support"
 #: optional vector blocks of the centred claim (u) and lead (v): u*v and |u-v|
 NEUTRAL_BLOCKS = ("product", "difference")
 #: the roles a mean is kept for: e5's query (claims) and passage (articles) prefixes
 _ROLES = ("query", "passage")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+#: scraped news often loses the space after a full stop ("az X-en.Kolumbia"): split there too
+_GLUED_SENTENCE = re.compile(r"(?<=[.!?])(?=[A-ZÁÉÍÓÖŐÚÜŰ])")
 
 
 def _numbers(text: str) -> set[str]:
@@ -182,6 +188,17 @@ class CrossLingualPairEmbedding(PairEmbedding):
     neutral_blocks : list of {"product", "difference"}, default=()
     neutral_weight : float, default=1.0
         Multiplier of the neutral vector blocks.
+    support_sentences : int, default=0
+        With a positive value, the ``xling:sentence_support`` column: for a pair that is not
+        English-English, the best cosine between the claim and the article's first
+        ``support_sentences`` sentences, standardised with ``support_stats``. A claim the
+        article states is a paraphrase of one of its sentences; a claim it contradicts (a
+        wrong fact, the opposite) is said by none as closely. 0: no column.
+    support_stats : dict or None, default=None
+        ``{"<claim lang>-<article lang>": [mean, sd]}`` of that best-sentence cosine over
+        *related* claims of the language pair (e.g. ``"en-hu"``: English claims about
+        Hungarian articles); the column is ``(cos - mean) / sd``. A language pair not in it
+        gets 0 (typical support). Required with ``support_sentences``.
     Other parameters: as :class:`PairEmbedding`.
 
     Attributes
@@ -229,6 +246,8 @@ class CrossLingualPairEmbedding(PairEmbedding):
         reference_size: int = 96,
         neutral_blocks: tuple[str, ...] = (),
         neutral_weight: float = 1.0,
+        support_sentences: int = 0,
+        support_stats: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(
             encoder=encoder,
@@ -253,6 +272,8 @@ class CrossLingualPairEmbedding(PairEmbedding):
         self.reference_size = reference_size
         self.neutral_blocks = neutral_blocks
         self.neutral_weight = neutral_weight
+        self.support_sentences = support_sentences
+        self.support_stats = support_stats
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         **PairEmbedding._parameter_constraints,
@@ -264,6 +285,8 @@ class CrossLingualPairEmbedding(PairEmbedding):
         "reference_size": [POSITIVE_INT],
         "neutral_blocks": [str, tuple, list, None],
         "neutral_weight": [float, int],
+        "support_sentences": [Int(0, None, closed="left")],
+        "support_stats": [dict, None],
     }
 
     def _neutral_blocks(self) -> tuple[str, ...]:
@@ -274,8 +297,31 @@ class CrossLingualPairEmbedding(PairEmbedding):
             raise ValueError(f"neutral_blocks may name {list(NEUTRAL_BLOCKS)}, got unknown {bad}")
         return blocks
 
+    def _support_stats(self) -> dict[tuple[str, str], tuple[float, float]]:
+        stats = {}
+        for key, value in (self.support_stats or {}).items():
+            claim, _, article = str(key).partition("-")
+            try:
+                mean, sd = (float(v) for v in value)
+            except (TypeError, ValueError):
+                raise ValueError(
+                    f"support_stats[{key!r}] must be [mean, sd], got {value!r}"
+                ) from None
+            if not article or sd <= 0:
+                raise ValueError(
+                    f"support_stats keys are '<claim lang>-<article lang>' with [mean, sd > 0], "
+                    f"got {key!r}: {value!r}"
+                )
+            stats[(claim, article)] = (mean, sd)
+        if self.support_sentences and not stats:
+            raise ValueError(
+                "support_sentences needs support_stats (mean and sd per language pair)"
+            )
+        return stats
+
     def fit(self, X: Any, y: Any = None) -> CrossLingualPairEmbedding:
         super().fit(X, y)
+        self.support_stats_ = self._support_stats()
         self.neutral_blocks_ = self._neutral_blocks()
         self.means_: dict[str, dict[str, np.ndarray]] = {}
         self.pair_stats_: dict[tuple[str, str], tuple[float, float]] = {}
@@ -418,6 +464,9 @@ class CrossLingualPairEmbedding(PairEmbedding):
         out.append(self._neutral(texts, targets, leads))
         if getattr(self, "contrast_", False):
             out.append(_contrasts(targets, leads))
+        if getattr(self, "support_sentences", 0):
+            langs = [(target_lang[h], text_lang[t]) for t, h in zip(texts, targets, strict=True)]
+            out.append(self._support(texts, target_vecs, route, langs)[:, None])
         for block in self.neutral_blocks_:
             part = (
                 target_vecs * lead_vecs if block == "product" else np.abs(target_vecs - lead_vecs)
@@ -453,9 +502,39 @@ class CrossLingualPairEmbedding(PairEmbedding):
         return ["xling:route", *(f"xling:{name}" for name in self._scalar_names())]
 
     def _scalar_names(self) -> tuple[str, ...]:
-        if hasattr(self, "means_") and not getattr(self, "contrast_", False):
-            return NEUTRAL_FEATURES  # fitted before the contrast columns existed
-        return NEUTRAL_FEATURES + CONTRAST_FEATURES
+        names = NEUTRAL_FEATURES
+        if not hasattr(self, "means_") or getattr(self, "contrast_", False):
+            names += CONTRAST_FEATURES  # (absent from models fitted before they existed)
+        if getattr(self, "support_sentences", 0):
+            names += (SUPPORT_FEATURE,)
+        return names
+
+    def _support(
+        self,
+        texts: list[str],
+        target_vecs: np.ndarray,
+        route: np.ndarray,
+        langs: list[tuple[str, str]],
+    ) -> np.ndarray:
+        """:data:`SUPPORT_FEATURE` of each pair (0 for English-English pairs: not computed)."""
+        out = np.zeros(len(texts))
+        rows = [i for i in np.flatnonzero(route) if langs[i] in self.support_stats_]
+        if not rows:
+            return out
+        distinct = list(dict.fromkeys(texts[i] for i in rows))
+        split = {
+            t: _support_sentences(t, self.support_sentences, self.sentence_chars) for t in distinct
+        }
+        vecs = self._embed([s for t in distinct for s in split[t]], "passage")
+        start, spans = 0, {}
+        for t in distinct:
+            spans[t] = (start, start + len(split[t]))
+            start += len(split[t])
+        for i in rows:
+            a, b = spans[texts[i]]
+            mean, sd = self.support_stats_[langs[i]]
+            out[i] = (float((vecs[a:b] @ target_vecs[i]).max()) - mean) / sd
+        return out
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         check_is_fitted(self, "means_")
@@ -475,6 +554,17 @@ def _chunks(text: str, chars: int, n: int) -> list[str]:
         out.append(piece)
         text = text[len(piece) :].lstrip()
     return out or [""]
+
+
+def _support_sentences(text: str, n: int, chars: int) -> list[str]:
+    """The first ``n`` sentences of ``text`` (also split where a full stop lost its space),
+    each cut to ``chars`` characters."""
+    out: list[str] = []
+    for sentence in split_sentences(text):
+        out += [p.strip()[:chars] for p in _GLUED_SENTENCE.split(sentence) if len(p.strip()) > 20]
+        if len(out) >= n:
+            break
+    return out[:n] or [text[:chars]]
 
 
 def _contrasts(targets: list[str], leads: list[str]) -> np.ndarray:

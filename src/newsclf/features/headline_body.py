@@ -35,7 +35,7 @@ from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
 from newsclf.features._validation import as_pairs, check_ngram_range, string_input_tags
-from newsclf.features.crosslingual import CONTRAST_FEATURES, NEUTRAL_FEATURES
+from newsclf.features.crosslingual import NEUTRAL_FEATURES
 from newsclf.features.cues import (
     ATTRIBUTION,
     CONFIRMING,
@@ -154,7 +154,9 @@ CROSSLINGUAL_GROUPS: dict[str, tuple[str, ...]] = {
         f"xling:{n}" for n in NEUTRAL_FEATURES if n.startswith(("lead_", "polarity"))
     ),
     "claim_numbers": tuple(f"xling:{n}" for n in NEUTRAL_FEATURES if "numbers" in n),
-    "contrast_cues": tuple(f"xling:{n}" for n in CONTRAST_FEATURES),
+    "denial_cues": ("xling:denial_unmatched",),
+    "antonym_cues": ("xling:antonym_conflict",),
+    "sentence_support": ("xling:sentence_support",),
 }
 
 
@@ -162,6 +164,7 @@ def _leading_embed_names(embed: Any) -> list[str]:
     """The cross-lingual column names ``embed`` outputs (known from its parameters)."""
     names = getattr(embed, "neutral_names", None)
     return list(names()) if names is not None else []
+
 
 _AT = {name: i for i, name in enumerate(RELATION_FEATURES)}
 

@@ -154,6 +154,18 @@ def _neutral_head(params: dict[str, Any], seed: int, groups: Groups) -> Any:
         params["contrast_columns"] = _group_columns(
             list(contrast), groups, f"{key}.contrast_augment"
         )
+    support = head.pop("support_group", None)
+    threshold = head.pop("support_threshold", None)
+    if support is not None:
+        column = _group_columns([support], groups, f"{key}.support_group")
+        if len(column) != 1:
+            raise ConfigError(
+                f"the support group must be one column, got {len(column)}",
+                key=f"{key}.support_group",
+                hint="sentence_support (features.pair.embed.support_sentences > 0)",
+            )
+        params["support_column"] = column[0]
+        params["support_threshold"] = 0.0 if threshold is None else float(threshold)
     labels = head.pop("labels", None)
     params["neutral_labels"] = None if labels is None else [str(x) for x in labels]
     head.setdefault("random_state", seed)

@@ -31,7 +31,7 @@ from newsclf.models._columns import (
     column_index,
     take_columns,
 )
-from newsclf.utils.constraints import POSITIVE, HasMethods, Int
+from newsclf.utils.constraints import POSITIVE, HasMethods, Int, Number
 
 __all__ = ["RelatedThenStanceClassifier", "linear_weights"]
 
@@ -113,6 +113,16 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
         ``negation_column``: ``neutral`` also trains on each ``agree`` row with one of them set
         to 1 (where it is 0) as ``disagree``, one copy per column. English pairs hardly ever
         contradict that way, so the head would not learn what the mark means from them.
+    support_column : int or None, default=None
+        A column saying how closely the article states the claim, standardised over related
+        claims (``xling:sentence_support``). For a routed row whose value is below
+        ``support_threshold`` the neutral head's agree and disagree probabilities are swapped
+        when agree is the larger: a claim the article does not state as closely as it states
+        a typical related claim is taken as contradicted rather than supported. The English
+        training pairs cannot teach that (their *disagree* is a body refuting a headline), so
+        it is a rule with a threshold measured on claims written for Hungarian articles.
+    support_threshold : float, default=0.0
+        See ``support_column``.
     stance_drop_columns : int, sequence of int or None, default=None
         Columns zeroed for ``stance`` (e.g. the route and neutral columns), so the stance of
         English pairs is what it was without them.
@@ -154,6 +164,8 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
         neutral_labels: Sequence[str] | None = None,
         negation_column: int | None = None,
         contrast_columns: int | Sequence[int] | None = None,
+        support_column: int | None = None,
+        support_threshold: float = 0.0,
         stance_drop_columns: int | Sequence[int] | None = None,
     ) -> None:
         self.relatedness = relatedness
@@ -167,6 +179,8 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
         self.neutral_labels = neutral_labels
         self.negation_column = negation_column
         self.contrast_columns = contrast_columns
+        self.support_column = support_column
+        self.support_threshold = support_threshold
         self.stance_drop_columns = stance_drop_columns
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
@@ -181,6 +195,8 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
         "neutral_labels": ["array-like", None],
         "negation_column": [Int(0, None, closed="left"), None],
         "contrast_columns": SELECTION,
+        "support_column": [Int(0, None, closed="left"), None],
+        "support_threshold": [Number(None, None, closed="neither")],
         "stance_drop_columns": SELECTION,
     }
 
@@ -309,10 +325,22 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
                 from_neutral[:, at] = neutral.predict_proba(
                     take_columns(X[routed], self.neutral_columns)
                 )
+                if self.support_column is not None:
+                    self._apply_support(X, routed, from_neutral)
                 stance = stance.copy()
                 stance[routed] = from_neutral
         out[:, columns] = (1 - p_unrelated)[:, None] * stance
         return out
+
+    def _apply_support(self, X: Any, routed: np.ndarray, stance: np.ndarray) -> None:
+        """Swap agree and disagree (in place) where the support is low (``support_column``)."""
+        labels = [str(c) for c in self.stance_.classes_]
+        if "agree" not in labels or "disagree" not in labels:
+            return
+        a, d = labels.index("agree"), labels.index("disagree")
+        support = take_columns(X[routed], [self.support_column]).ravel()
+        swap = (support < self.support_threshold) & (stance[:, a] > stance[:, d])
+        stance[swap, a], stance[swap, d] = stance[swap, d], stance[swap, a].copy()
 
     def predict(self, X: Any) -> np.ndarray:
         """The most probable label (consistent with :meth:`predict_proba`)."""
