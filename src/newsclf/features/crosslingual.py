@@ -15,8 +15,9 @@ claim. Two things break (issue 23):
   claim and in the article's lead, whether the claim's polarity differs from the lead's,
   numbers of the claim the article does not contain, the *contrast* columns (the claim takes
   the opposite pole of a predicate of the lead, :mod:`antonyms`; the claim denies what the
-  lead does not) and (optionally) the elementwise product and difference of the centred claim
-  and lead vectors. A stance head trained on these alone
+  lead does not), how closely the article's best-matching sentence says the claim
+  (``support_sentences``) and (optionally) the elementwise product and difference of the
+  centred claim and lead vectors. A stance head trained on these alone
   (``RelatedThenStanceClassifier(neutral=...)``) reads a Hungarian pair the way it reads an
   English one; the ``xling:route`` column says which pairs need it (claim or article not
   English).
@@ -208,6 +209,11 @@ class CrossLingualPairEmbedding(PairEmbedding):
     pair_stats_ : dict
         ``{(claim language, article language): (mean, sd)}`` of unrelated reference cosines
         (empty without calibration).
+    support_stats_ : dict
+        ``{(claim language, article language): (mean, sd)}`` read from ``support_stats``.
+    contrast_ : bool
+        True: the :data:`CONTRAST_FEATURES` are output (models fitted by newsclf 0.2.0 lack
+        the attribute and the columns, and keep their layout).
     blocks_, dim_, similarities_, n_features_out_ : as :class:`PairEmbedding`
 
     Examples
