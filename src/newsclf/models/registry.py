@@ -124,6 +124,14 @@ def _refuse_column_counts(params: Mapping[str, Any], blend: Mapping[str, Any]) -
         )
 
 
+def _one_column(group: str, groups: Groups, key: str, hint: str) -> int:
+    """The column of a one-column group (a route or a support column)."""
+    column = _group_columns([group], groups, key)
+    if len(column) != 1:
+        raise ConfigError(f"the group must be one column, got {len(column)}", key=key, hint=hint)
+    return column[0]
+
+
 def _neutral_head(params: dict[str, Any], seed: int, groups: Groups) -> Any:
     """``stance_neutral`` (language-neutral stance head) and ``stance_drop_groups``: resolves
     their groups into ``params`` and returns the head's unfitted model (None when absent)."""
@@ -137,14 +145,12 @@ def _neutral_head(params: dict[str, Any], seed: int, groups: Groups) -> Any:
         return None
     key = "model.params.stance_neutral"
     params["neutral_columns"] = _group_columns(head.pop("groups", None), groups, f"{key}.groups")
-    route = _group_columns([head.pop("route", "language_route")], groups, f"{key}.route")
-    if len(route) != 1:
-        raise ConfigError(
-            f"the route group must be one column, got {len(route)}",
-            key=f"{key}.route",
-            hint="language_route (features.pair.embed.name=crosslingual)",
-        )
-    params["route_column"] = route[0]
+    params["route_column"] = _one_column(
+        head.pop("route", "language_route"),
+        groups,
+        f"{key}.route",
+        "language_route (features.pair.embed.name=crosslingual)",
+    )
     if head.pop("negation_augment", False):
         # the claim's negation count leads the claim_cues group (NEUTRAL_FEATURES)
         params["negation_column"] = _group_columns(["claim_cues"], groups, f"{key}")[0]
@@ -157,14 +163,12 @@ def _neutral_head(params: dict[str, Any], seed: int, groups: Groups) -> Any:
     support = head.pop("support_group", None)
     threshold = head.pop("support_threshold", None)
     if support is not None:
-        column = _group_columns([support], groups, f"{key}.support_group")
-        if len(column) != 1:
-            raise ConfigError(
-                f"the support group must be one column, got {len(column)}",
-                key=f"{key}.support_group",
-                hint="sentence_support (features.pair.embed.support_sentences > 0)",
-            )
-        params["support_column"] = column[0]
+        params["support_column"] = _one_column(
+            support,
+            groups,
+            f"{key}.support_group",
+            "sentence_support (features.pair.embed.support_sentences > 0)",
+        )
         params["support_threshold"] = 0.0 if threshold is None else float(threshold)
     labels = head.pop("labels", None)
     params["neutral_labels"] = None if labels is None else [str(x) for x in labels]
