@@ -205,6 +205,7 @@ def predict_files(
             engine, predict_shard, jobs, model, manifest=manifest, fingerprint=run_fp,
             force=force, show_progress=show_progress, label="predict", fields=fields,
             on_error=on_error, chunk_size=chunk_size, encoding=encoding, fmt=fmt,
+            require_records=not sharded,
         )  # fmt: skip
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from pathlib import Path
 from typing import Any
 
 from newsclf.cli.io import STDIN, load_model
@@ -92,8 +91,7 @@ def run(args: argparse.Namespace) -> int:
             show_progress=progress_option(args),
         )  # fmt: skip
     if summary.records == 0 and summary.skipped == 0:
-        if args.output and Path(args.output).is_file():
-            Path(args.output).unlink()  # an error leaves no output behind, not an empty file
+        # (one input file with no records raised before its output was renamed into place)
         raise DataError(
             "no records",
             path=STDIN if inputs == ["-"] else ", ".join(inputs),
