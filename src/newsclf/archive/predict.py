@@ -23,7 +23,8 @@ from typing import Any, BinaryIO, Protocol
 
 import numpy as np
 
-from newsclf.archive.shards import ShardJob, ShardResult
+from newsclf.archive.shards import DEFAULT_CHUNK_SIZE, ShardJob, ShardResult
+from newsclf.archive.source import ModelSource
 from newsclf.classifier import NewsClassifier
 from newsclf.data.records import Record, iter_chunks, parse_chunk
 from newsclf.data.validate import check_record
@@ -33,9 +34,6 @@ from newsclf.utils.atomic import atomic_file
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "predict_shard", "predict_stream"]
 
-#: records read, predicted and written at a time: large enough that the per-call overhead of
-#: the pipelines is amortised, small enough that memory stays flat (a few MB of text)
-DEFAULT_CHUNK_SIZE = 2000
 #: packages whose objects hold fitted models (walked to find ``coef_``)
 _MODEL_PACKAGES = frozenset({"sklearn", "newsclf"})
 
@@ -233,7 +231,7 @@ def _no_records(path: Path) -> DataError:
 
 
 def predict_shard(
-    model: NewsClassifier,
+    model: NewsClassifier | ModelSource,
     job: ShardJob,
     *,
     fields: Mapping[str, str] | None = None,
@@ -253,6 +251,8 @@ def predict_shard(
     place, so a file already at ``job.output`` (an earlier result) is left as it was.
     """
     start = time.perf_counter()
+    if isinstance(model, ModelSource):  # on a cluster worker: loaded here, once per process
+        model = model.load()
     if job.output is None:
         out = sys.stdout
         writer = _JsonlWriter(out)  # type: ignore[arg-type]

@@ -62,10 +62,19 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from newsclf.archive.run import predict_files, predict_stdin
+    from newsclf.archive.shards import is_sharded
 
-    clf = load_model(args)
     fields = parse_fields(args.field)
     inputs = list(args.input)
+    if args.cluster is not None and "-" not in inputs and is_sharded(inputs, args.output):
+        from newsclf.archive.source import ModelSource
+
+        # the workers load (and check) the model from its path: not unpickled here to be sent
+        clf: Any = ModelSource.open(
+            args.model, allow_version_mismatch=args.allow_version_mismatch, trusted=args.trust
+        )
+    else:
+        clf = load_model(args)
     if "-" in inputs:
         if len(inputs) > 1:
             raise DataError(
