@@ -10,10 +10,12 @@ Builds ``--shards`` shards of ``--per-shard`` 20 Newsgroups training posts (``.j
 unless ``--model`` is given, then, everything on loopback (127.0.0.1):
 
 1. reference: ``newsclf predict MODEL shards/* -o ref`` in this machine's process;
-2. ``dask scheduler --host 127.0.0.1 --port P`` and ``dask worker tcp://127.0.0.1:P --nworkers 1
-   --nthreads 1 --no-nanny`` subprocesses; ``newsclf predict ... --cluster tcp://127.0.0.1:P``
-   with 1 worker, then with 2 (each worker's peak RSS read from /proc/PID/status VmHWM);
-3. the 2-worker run again, one worker SIGKILLed once half the shards are done; the survivor
+2. two ``dask scheduler --host 127.0.0.1 --port P`` subprocesses, one with one ``dask worker
+   tcp://127.0.0.1:P --nworkers 1 --nthreads 1 --no-nanny``, one with two; ``newsclf predict ...
+   --cluster tcp://127.0.0.1:P`` on each in turn (1, 2, 1, 2, ... ``--repeat`` times), so that
+   a change of the machine's load hits both alike; the ratio is of the median wall times
+   (each worker's peak RSS read from /proc/PID/status VmHWM);
+3. a run on the 2-worker cluster, one worker SIGKILLed once half the shards are done; the survivor
    finishes (no nanny restarts the dead one).
 
 Every output directory is compared file by file with the reference (same bytes). records/s is
@@ -30,6 +32,7 @@ import json
 import os
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -63,13 +66,14 @@ def peak_rss_mb(pid: int) -> float:
 class Cluster:
     """A ``dask scheduler`` and ``dask worker`` processes on loopback, stopped on exit."""
 
-    def __init__(self, logs: Path) -> None:
+    def __init__(self, logs: Path, name: str = "") -> None:
+        self.name = name
         self.port = free_port()
         self.address = f"tcp://127.0.0.1:{self.port}"
         self.logs = logs
         self.workers: list[subprocess.Popen] = []
         self.scheduler = self._spawn(
-            "scheduler", ["scheduler", "--host", "127.0.0.1", "--port", str(self.port),
+            f"scheduler{name}", ["scheduler", "--host", "127.0.0.1", "--port", str(self.port),
                           "--no-dashboard"],
         )  # fmt: skip
 
@@ -86,7 +90,7 @@ class Cluster:
             i = len(self.workers)
             self.workers.append(
                 self._spawn(
-                    f"worker-{i}",
+                    f"worker{self.name}-{i}",
                     [
                         "worker",
                         self.address,
@@ -98,7 +102,7 @@ class Cluster:
                         "--host",
                         "127.0.0.1",
                         "--name",
-                        f"w{i}",
+                        f"{self.name}w{i}",
                     ],
                 )
             )
@@ -159,6 +163,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-shard", type=int, default=2500, help="posts per shard")
     parser.add_argument("--model", type=Path, help="a trained model (default: train 20ng_fast)")
     parser.add_argument("--work-dir", type=Path, help="corpus and outputs (default: a temp dir)")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="alternating 1-worker and 2-worker runs (default: 3)"
+    )
     args = parser.parse_args(argv)
 
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="bench-cluster-"))
@@ -189,21 +196,25 @@ def main(argv: list[str] | None = None) -> int:
         return row
 
     predict("in process", work / "ref", [])
-    cluster = Cluster(work / "logs")
+    # a 1-worker and a 2-worker cluster side by side; their runs alternate (1, 2, 1, 2, ...) so
+    # that a change of the machine's load hits both alike
+    clusters = {1: Cluster(work / "logs", "a"), 2: Cluster(work / "logs", "b")}
     try:
-        address = cluster.address
-        for n_workers in (1, 2):
+        for n_workers, cluster in clusters.items():
             cluster.add_workers(n_workers)
-            row = predict(f"{n_workers} worker(s) {address}", work / f"w{n_workers}",
-                          ["--cluster", address])  # fmt: skip
-            row["worker_peak_mb"] = [round(peak_rss_mb(w.pid)) for w in cluster.alive()]
-            print(f"  worker peak RSS (VmHWM): {row['worker_peak_mb']} MB", flush=True)
-            cluster.stop_workers()
+        for r in range(args.repeat):
+            for n_workers, cluster in clusters.items():
+                row = predict(f"{n_workers} worker(s), run {r + 1}", work / f"w{n_workers}-{r}",
+                              ["--cluster", cluster.address])  # fmt: skip
+                row["workers"] = n_workers
+        for n_workers, cluster in clusters.items():
+            peaks = [round(peak_rss_mb(w.pid)) for w in cluster.alive()]
+            print(f"  {n_workers} worker(s): peak RSS (VmHWM) {peaks} MB", flush=True)
 
         # 2 workers, one SIGKILLed once half the shards are in the manifest
-        cluster.add_workers(2)
+        cluster = clusters[2]
         out = work / "killed"
-        cmd = predict_cmd(model, shards, out, ["--cluster", address])
+        cmd = predict_cmd(model, shards, out, ["--cluster", cluster.address])
         start = time.perf_counter()
         proc = subprocess.Popen(
             cmd,
@@ -229,10 +240,9 @@ def main(argv: list[str] | None = None) -> int:
         results.append({"label": "2 workers, one SIGKILLed", "records": records, "same": same,
                         "wall": wall, "maxrss_mb": float("nan")})  # fmt: skip
     finally:
-        cluster.close()
+        for cluster in clusters.values():
+            cluster.close()
 
-    one = next(r for r in results if r["label"].startswith("1 worker"))
-    two = next(r for r in results if r["label"].startswith("2 worker"))
     print(f"\n{n} records in {args.shards} shards; model {model}; load after {loadavg()}")
     print("| run | records | wall s | records/s | same output |\n|---|---:|---:|---:|---|")
     for r in results:
@@ -240,7 +250,12 @@ def main(argv: list[str] | None = None) -> int:
             f"| {r['label']} | {r['records']} | {r['wall']:.1f} | {r['records'] / r['wall']:.0f} "
             f"| {r['same']} |"
         )
-    print(f"2 workers / 1 worker: {one['wall'] / two['wall']:.2f}x")
+    walls = {k: [r["wall"] for r in results if r.get("workers") == k] for k in (1, 2)}
+    pairs = ", ".join(f"{a / b:.2f}" for a, b in zip(walls[1], walls[2], strict=True))
+    print(
+        f"2 workers / 1 worker: {statistics.median(walls[1]) / statistics.median(walls[2]):.2f}x "
+        f"(medians of {args.repeat} alternating runs each; run by run: {pairs})"
+    )
     ok = all(r["same"] and r["records"] == n for r in results)
     return 0 if ok else 1
 

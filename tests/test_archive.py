@@ -280,3 +280,29 @@ def test_one_input_into_an_existing_directory_is_a_shard_output(
     assert job.output == out / "part-7.jsonl"
     assert _run(tiny_model_dir, [path], out).done == 1
     assert len(_read_jsonl(out / "part-7.jsonl")) == 3
+
+
+def test_a_model_source_loads_its_model_once_per_process_and_refuses_a_changed_manifest(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    from newsclf.archive.source import ModelSource, forget_loaded
+    from newsclf.errors import ArtifactError
+
+    source = ModelSource.open(tiny_model_dir)
+    first = source.load()
+    assert source.load() is first and source.tasks == first.tasks
+    forget_loaded()
+    assert source.load() is not first
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model)
+    moved = ModelSource.open(model)
+    manifest = json.loads((model / "manifest.json").read_text())
+    manifest["metrics"] = {"changed": True}
+    (model / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ArtifactError, match="changed after the run started"):
+        moved.load()
+    with pytest.raises(ArtifactError, match="no such model directory"):
+        ModelSource.open(tmp_path / "nowhere")
+    forget_loaded()

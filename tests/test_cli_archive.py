@@ -59,6 +59,23 @@ def test_predict_a_directory_writes_one_output_per_shard(
     assert "3 of 3 shards already done" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "content", [b"", b"\n  \n", b'{"text": "a"}\nnot json\n'], ids=["empty", "blank", "bad"]
+)
+def test_a_failed_predict_leaves_a_pre_existing_output_byte_identical(
+    tmp_path: Path, tiny_model_dir: Path, content: bytes
+) -> None:
+    """No records, or a bad record: the error, and the previous result at OUT untouched."""
+    previous = b'{"id": "1", "topic": "economy"}\n'
+    out = tmp_path / "predictions.jsonl"
+    out.write_bytes(previous)
+    inp = tmp_path / "new.jsonl"
+    inp.write_bytes(content)
+    assert main(["predict", str(tiny_model_dir), str(inp), "-o", str(out), "-q"]) == 2
+    assert out.read_bytes() == previous
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.jsonl", "predictions.jsonl"]
+
+
 def test_field_mapping_on_the_command_line(tmp_path: Path, tiny_model_dir: Path) -> None:
     _shards(tmp_path / "shards", n=2, per=2, key="body")
     out = tmp_path / "out"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -364,3 +365,37 @@ def test_tune_runs_its_trials_as_tasks_on_the_cluster_workers(
     assert [t.state.name for t in study.trials] == ["COMPLETE", "COMPLETE"]
     for trial in study.trials:
         assert (sweep / trial.user_attrs["run_dir"] / "metrics.json").is_file()
+
+
+def test_predict_cli_with_cluster_refuses_a_model_changed_on_disk_with_the_checksum_error(
+    scheduler: str, tiny_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """The workers load the model from its path with newsclf.load's checks: a damaged file is
+    the same clear error as in process, and no output is written."""
+    import shutil
+
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model)
+    pickled = next(p for p in model.iterdir() if p.name != "manifest.json")
+    pickled.write_bytes(pickled.read_bytes() + b"\0")
+    shard = tmp_path / "in" / "part-0.jsonl"
+    shard.parent.mkdir()
+    shard.write_text(json.dumps({"id": "a", "text": "forint"}) + "\n", encoding="utf-8")
+    args = ["predict", str(model), str(shard.parent), "-o", str(tmp_path / "out")]
+    assert main([*args, "--cluster", scheduler]) == 2
+    assert "checksum mismatch" in capsys.readouterr().err
+    assert not list((tmp_path / "out").glob("part-*"))
+
+
+def test_a_client_that_sends_shards_to_a_cluster_does_not_import_scikit_learn() -> None:
+    """`newsclf predict --cluster` starts without scikit-learn (~0.8 s of a run's serial
+    start-up, bench_cluster): the workers import it to load the model."""
+    code = (
+        "import contextlib, io, sys, newsclf.archive.run, newsclf.archive.source, newsclf.cluster\n"
+        "from newsclf.cli import main\n"
+        "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['predict', '--help'])  # every command's parser built\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'scipy', 'joblib')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

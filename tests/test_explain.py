@@ -209,6 +209,18 @@ def test_cli_explains_the_record_with_the_given_id(tiny_model_dir: Path, write_j
     assert out.startswith("topic of record 'a' (line 1): sport")
 
 
+def test_cli_reads_the_record_through_a_field_mapping(tiny_model_dir: Path, write_jsonl, capsys):
+    path = write_jsonl(
+        [{"url": "a", "body": "A Fradi kikapott."}, {"url": "b", "body": "Az MNB kamatot emelt."}]
+    )
+    args = ["explain", str(tiny_model_dir), "--task", "topic", "--input", str(path), "--json"]
+    assert main([*args, "--field", "text=body", "--field", "id=url", "--id", "b"]) == 0
+    exp = json.loads(capsys.readouterr().out)
+    assert exp["record_id"] == "b" and exp["predicted"] == "economy"
+    assert main([*args, "--field", "text=headline"]) == 2  # a column the file lacks
+    assert "records.jsonl:1, field 'text': missing" in capsys.readouterr().err
+
+
 def test_cli_unknown_record_id_and_task_exit_2_with_a_hint(tiny_model_dir, write_jsonl, capsys):
     path = write_jsonl([{"id": "a", "text": "A Fradi kikapott."}])
     assert main(["explain", str(tiny_model_dir), "--input", str(path), "--id", "zz"]) == 2

@@ -23,7 +23,8 @@ from typing import Any, BinaryIO, Protocol
 
 import numpy as np
 
-from newsclf.archive.shards import ShardJob, ShardResult
+from newsclf.archive.shards import DEFAULT_CHUNK_SIZE, ShardJob, ShardResult
+from newsclf.archive.source import ModelSource
 from newsclf.classifier import NewsClassifier
 from newsclf.data.records import Record, iter_chunks, parse_chunk
 from newsclf.data.validate import check_record
@@ -33,9 +34,6 @@ from newsclf.utils.atomic import atomic_file
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "predict_shard", "predict_stream"]
 
-#: records read, predicted and written at a time: large enough that the per-call overhead of
-#: the pipelines is amortised, small enough that memory stays flat (a few MB of text)
-DEFAULT_CHUNK_SIZE = 2000
 #: packages whose objects hold fitted models (walked to find ``coef_``)
 _MODEL_PACKAGES = frozenset({"sklearn", "newsclf"})
 
@@ -228,8 +226,12 @@ def predict_stream(
     return records, errors
 
 
+def _no_records(path: Path) -> DataError:
+    return DataError("no records", path=path, hint="the input is empty or has only blank lines")
+
+
 def predict_shard(
-    model: NewsClassifier,
+    model: NewsClassifier | ModelSource,
     job: ShardJob,
     *,
     fields: Mapping[str, str] | None = None,
@@ -238,14 +240,19 @@ def predict_shard(
     encoding: str | Sequence[str] = "utf-8",
     fmt: str = "auto",
     progress: Callable[[int, int], None] | None = None,
+    require_records: bool = False,
 ) -> ShardResult:
     """Predict one shard into ``job.output`` (atomically; standard output when ``None``).
 
     A top-level function of picklable arguments, so a Dask worker can run it; idempotent: the
     same job writes the same file. An input with no records at all writes an empty output
-    (a shard of an archive may be empty) and is counted as 0 records.
+    (a shard of an archive may be empty) and is counted as 0 records, unless
+    ``require_records`` (a single input file): then it raises before anything is renamed into
+    place, so a file already at ``job.output`` (an earlier result) is left as it was.
     """
     start = time.perf_counter()
+    if isinstance(model, ModelSource):  # on a cluster worker: loaded here, once per process
+        model = model.load()
     if job.output is None:
         out = sys.stdout
         writer = _JsonlWriter(out)  # type: ignore[arg-type]
@@ -254,10 +261,14 @@ def predict_shard(
             chunk_size=chunk_size, encoding=encoding, fmt=fmt, progress=progress,
         )  # fmt: skip
         out.flush()
+        if records == 0 and require_records:
+            raise _no_records(job.input)
         return ShardResult(job, records, errors, time.perf_counter() - start)
     with atomic_file(job.output, "wb") as raw, _writer(raw, job.format, model, on_error) as writer:
         records, errors = predict_stream(
             model, job.input, writer.write, fields=fields, on_error=on_error,
             chunk_size=chunk_size, encoding=encoding, fmt=fmt, progress=progress,
         )  # fmt: skip
+        if records == 0 and require_records:
+            raise _no_records(job.input)
     return ShardResult(job, records, errors, time.perf_counter() - start)

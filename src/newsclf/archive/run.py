@@ -16,11 +16,10 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from newsclf.archive.embed import EncoderSpec, embed_shard
-from newsclf.archive.predict import DEFAULT_CHUNK_SIZE, _JsonlWriter, predict_shard, predict_stream
 from newsclf.archive.shards import (
+    DEFAULT_CHUNK_SIZE,
     ShardJob,
     ShardManifest,
     ShardResult,
@@ -30,8 +29,15 @@ from newsclf.archive.shards import (
     pending,
     plan_shards,
 )
+from newsclf.archive.source import ModelSource, forget_loaded
 from newsclf.errors import ConfigError
 from newsclf.utils.progress import Progress
+
+if TYPE_CHECKING:
+    from newsclf.archive.embed import EncoderSpec
+
+# archive.predict and archive.embed (scikit-learn, the model's code) are imported where they are
+# used: a client that only sends shards to a cluster starts without them (bench_cluster)
 
 __all__ = [
     "InProcessEngine",
@@ -156,6 +162,15 @@ def _options(**options: Any) -> dict[str, Any]:
     return options
 
 
+def predict_one_shard(model: Any, job: ShardJob, **kwargs: Any) -> ShardResult:
+    """:func:`newsclf.archive.predict.predict_shard`, imported where the task runs: a client
+    that only sends shards to a cluster never imports the model's code (Dask pickles this
+    function by reference, from this light module)."""
+    from newsclf.archive.predict import predict_shard
+
+    return predict_shard(model, job, **kwargs)
+
+
 def predict_files(
     model: Any,
     inputs: Sequence[str | Path],
@@ -171,8 +186,8 @@ def predict_files(
     cluster: str | None = None,
     show_progress: bool = False,
 ) -> RunSummary:
-    """Predict ``inputs`` with ``model`` (a :class:`NewsClassifier` loaded from an artifact):
-    what ``newsclf predict`` runs.
+    """Predict ``inputs`` with ``model`` (a :class:`NewsClassifier` loaded from an artifact, or
+    a :class:`ModelSource` the workers of a cluster load): what ``newsclf predict`` runs.
 
     One input file: its output goes to ``output`` (atomically; standard output when ``None``),
     as JSONL unless the name or ``output_format`` says ``.jsonl.gz`` / ``.parquet``. Several
@@ -201,11 +216,19 @@ def predict_files(
         log.info("one input: predicted in this process (--cluster is for several shards)")
         cluster = None
     with open_engine(cluster) as engine:
-        return run_shards(
-            engine, predict_shard, jobs, model, manifest=manifest, fingerprint=run_fp,
-            force=force, show_progress=show_progress, label="predict", fields=fields,
-            on_error=on_error, chunk_size=chunk_size, encoding=encoding, fmt=fmt,
-        )  # fmt: skip
+        distributed = getattr(engine, "distributed", False)
+        if isinstance(model, ModelSource) and not distributed:
+            model = model.load()
+        try:
+            return run_shards(
+                engine, predict_one_shard, jobs, model, manifest=manifest, fingerprint=run_fp,
+                force=force, show_progress=show_progress, label="predict", fields=fields,
+                on_error=on_error, chunk_size=chunk_size, encoding=encoding, fmt=fmt,
+                require_records=not sharded,
+            )  # fmt: skip
+        finally:
+            if distributed and isinstance(model, ModelSource):
+                engine.on_workers(forget_loaded)  # the workers' copies are the run's
 
 
 def predict_stdin(
@@ -222,6 +245,10 @@ def predict_stdin(
     """Predict records from a binary stream (standard input) to standard output, in chunks."""
     import sys
 
+    from newsclf.archive.predict import _JsonlWriter, predict_stream
+
+    if isinstance(model, ModelSource):
+        model = model.load()
     start = time.perf_counter()
     writer = _JsonlWriter(sys.stdout)  # type: ignore[arg-type]
     records, errors = predict_stream(
@@ -260,6 +287,8 @@ def embed_files(
     """Fill the embedding cache for ``inputs`` (files, directories, globs) with what
     ``spec``'s blocks embed: what ``newsclf embed`` runs. Shards embedded before (same input,
     same blocks and options) are skipped unless ``force``."""
+    from newsclf.archive.embed import embed_shard
+
     jobs = plan_shards([str(i) for i in inputs], None, "jsonl")
     jobs = [replace(job, format="embed") for job in jobs]
     manifest = embed_manifest(spec)

@@ -24,6 +24,7 @@ from newsclf.utils.atomic import write_text
 from newsclf.utils.hashing import file_sha256
 
 __all__ = [
+    "DEFAULT_CHUNK_SIZE",
     "MANIFEST_NAME",
     "OUTPUT_FORMATS",
     "ShardJob",
@@ -36,6 +37,9 @@ __all__ = [
     "plan_shards",
 ]
 
+#: records read, predicted and written at a time: large enough that the per-call overhead of
+#: the pipelines is amortised, small enough that memory stays flat (a few MB of text)
+DEFAULT_CHUNK_SIZE = 2000
 #: the manifest file in an output directory (hidden: a directory input skips it)
 MANIFEST_NAME = ".newsclf-shards.json"
 #: what ``--output-format`` can ask for, and the suffix each output file gets

@@ -9,7 +9,13 @@ from dataclasses import asdict
 from typing import Any
 
 from newsclf.cli.io import load_model
-from newsclf.cli.options import add_model_loading, add_records_format, add_verbosity
+from newsclf.cli.options import (
+    add_fields,
+    add_model_loading,
+    add_records_format,
+    add_verbosity,
+    parse_fields,
+)
 
 __all__ = ["EXAMPLES", "SUMMARY", "add_parser", "run"]
 
@@ -38,6 +44,7 @@ def add_parser(sub: Any) -> None:
     explain.add_argument("--input", metavar="FILE", help="records file (.jsonl/.csv) to explain")
     explain.add_argument("--id", dest="record_id", metavar="ID", help="id of the record in FILE")
     add_records_format(explain, "FILE")
+    add_fields(explain)
     explain.add_argument(
         "--all-classes",
         action="store_true",
@@ -81,7 +88,8 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(format_top_features(weights, top, task), end="")
         return 0
-    records = read_records(args.input, encoding=args.encoding, fmt=args.format)
+    fields = parse_fields(args.field)
+    records = read_records(args.input, encoding=args.encoding, fmt=args.format, fields=fields)
     record = pick_record(records, args.record_id, args.input)
     exp = explain_record(clf, record, task, top=args.top)
     if args.json:

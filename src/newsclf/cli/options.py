@@ -139,7 +139,7 @@ def add_sharding(parser: argparse.ArgumentParser) -> None:
 
 def chunk_size_option(args: argparse.Namespace) -> int:
     """``--chunk-size``, checked (default: the archive default)."""
-    from newsclf.archive.predict import DEFAULT_CHUNK_SIZE
+    from newsclf.archive.shards import DEFAULT_CHUNK_SIZE
 
     if args.chunk_size is None:
         return DEFAULT_CHUNK_SIZE

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from pathlib import Path
 from typing import Any
 
 from newsclf.cli.io import STDIN, load_model
@@ -63,10 +62,19 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from newsclf.archive.run import predict_files, predict_stdin
+    from newsclf.archive.shards import is_sharded
 
-    clf = load_model(args)
     fields = parse_fields(args.field)
     inputs = list(args.input)
+    if args.cluster is not None and "-" not in inputs and is_sharded(inputs, args.output):
+        from newsclf.archive.source import ModelSource
+
+        # the workers load (and check) the model from its path: not unpickled here to be sent
+        clf: Any = ModelSource.open(
+            args.model, allow_version_mismatch=args.allow_version_mismatch, trusted=args.trust
+        )
+    else:
+        clf = load_model(args)
     if "-" in inputs:
         if len(inputs) > 1:
             raise DataError(
@@ -92,8 +100,7 @@ def run(args: argparse.Namespace) -> int:
             show_progress=progress_option(args),
         )  # fmt: skip
     if summary.records == 0 and summary.skipped == 0:
-        if args.output and Path(args.output).is_file():
-            Path(args.output).unlink()  # an error leaves no output behind, not an empty file
+        # (one input file with no records raised before its output was renamed into place)
         raise DataError(
             "no records",
             path=STDIN if inputs == ["-"] else ", ".join(inputs),

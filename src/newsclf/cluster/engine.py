@@ -129,6 +129,10 @@ class Engine:
         for job in jobs:
             yield fn(shared, job, **kwargs)
 
+    def on_workers(self, fn: Callable[[], Any]) -> None:
+        """Call ``fn()`` once in every worker process (a clean-up at the end of a run); in
+        process nothing: what the tasks kept is the caller's."""
+
     def joblib_backend(self) -> contextlib.AbstractContextManager[Any]:
         """A context in which joblib ``Parallel`` runs on this engine (in process: unchanged)."""
         return contextlib.nullcontext()
@@ -190,14 +194,18 @@ class DaskEngine(Engine):
         jobs = list(jobs)
         if not jobs:
             return
-        handle = self.scatter(shared) if shared is not None else None
+        # a small reference (a model's path: shared.send_with_tasks) goes with each task; a
+        # scattered object would be one more thing a lost worker can take with it
+        inline = getattr(shared, "send_with_tasks", False)
+        handle = self.scatter(shared) if shared is not None and not inline else None
+        argument = shared if inline else handle
         name = getattr(fn, "__name__", "task")
         batch = uuid.uuid4().hex[:8]
         futures = [
             self.client.submit(
                 _call,
                 fn,
-                handle,
+                argument,
                 job,
                 kwargs,
                 key=f"{name}-{batch}-{i}",
@@ -225,6 +233,11 @@ class DaskEngine(Engine):
                 self.client.cancel(list(running.values()))
             if handle is not None:
                 self.client.cancel([handle])
+
+    def on_workers(self, fn: Callable[[], Any]) -> None:
+        # best effort: a worker that died or left has nothing to clean
+        with contextlib.suppress(Exception):
+            self.client.run(fn)
 
     def joblib_backend(self) -> contextlib.AbstractContextManager[Any]:
         import joblib

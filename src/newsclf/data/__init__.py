@@ -1,10 +1,35 @@
-"""Records, dataset loaders, validation and evaluation splits."""
+"""Records, dataset loaders, validation and evaluation splits.
 
-from newsclf.data.dataset import Dataset
-from newsclf.data.loaders import DATASETS, demo_path, load_dataset
-from newsclf.data.records import Record, read_records, records_from_dicts
-from newsclf.data.splits import SPLITS, split_records
-from newsclf.data.validate import TASKS, check_classes, validate_records
+The names below are imported on first use (PEP 562): importing a light submodule
+(``newsclf.data.records``) does not import the splits' scikit-learn.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from newsclf.data.dataset import Dataset
+    from newsclf.data.loaders import DATASETS, demo_path, load_dataset
+    from newsclf.data.records import Record, read_records, records_from_dicts
+    from newsclf.data.splits import SPLITS, split_records
+    from newsclf.data.validate import TASKS, check_classes, validate_records
+
+_LAZY = {
+    "Dataset": "newsclf.data.dataset",
+    "DATASETS": "newsclf.data.loaders",
+    "demo_path": "newsclf.data.loaders",
+    "load_dataset": "newsclf.data.loaders",
+    "Record": "newsclf.data.records",
+    "read_records": "newsclf.data.records",
+    "records_from_dicts": "newsclf.data.records",
+    "SPLITS": "newsclf.data.splits",
+    "split_records": "newsclf.data.splits",
+    "TASKS": "newsclf.data.validate",
+    "check_classes": "newsclf.data.validate",
+    "validate_records": "newsclf.data.validate",
+}
 
 __all__ = [
     "DATASETS",
@@ -20,3 +45,16 @@ __all__ = [
     "split_records",
     "validate_records",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'newsclf.data' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
