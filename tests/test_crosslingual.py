@@ -185,6 +185,23 @@ def test_low_support_swaps_the_neutral_heads_agree_and_disagree() -> None:
     assert clf.predict(english).tolist() == clf.predict(english[:, :] * [1, 1, 1, 0]).tolist()
 
 
+def test_a_classifier_saved_before_the_support_rule_still_predicts() -> None:
+    X, y = _routed_data()
+    clf = RelatedThenStanceClassifier(
+        relatedness_columns=[0],
+        neutral=LogisticRegression(),
+        neutral_columns=[1],
+        route_column=2,
+        neutral_labels=["agree", "disagree"],
+    ).fit(X, y)
+    routed = X.copy()
+    routed[:, 2] = 1.0
+    expected = clf.predict(routed)
+    for name in ("support_column", "support_threshold", "contrast_columns"):
+        delattr(clf, name)  # as unpickled from newsclf 0.2.0
+    assert clf.predict(routed).tolist() == expected.tolist()
+
+
 def test_a_model_fitted_before_the_contrast_columns_keeps_its_width() -> None:
     est = _fitted()
     del est.contrast_  # as unpickled from newsclf 0.2.0

@@ -325,7 +325,8 @@ class RelatedThenStanceClassifier(ClassifierMixin, BaseEstimator):
                 from_neutral[:, at] = neutral.predict_proba(
                     take_columns(X[routed], self.neutral_columns)
                 )
-                if self.support_column is not None:
+                # (models saved by newsclf 0.2.0 have no support rule)
+                if getattr(self, "support_column", None) is not None:
                     self._apply_support(X, routed, from_neutral)
                 stance = stance.copy()
                 stance[routed] = from_neutral
