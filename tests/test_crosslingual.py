@@ -29,6 +29,16 @@ PAIRS = [
 ]
 
 
+#: a two-stage classifier with a neutral head on column 1, routed by column 2
+_HEAD = dict(
+    relatedness_columns=[0],
+    neutral=LogisticRegression(),
+    neutral_columns=[1],
+    route_column=2,
+    neutral_labels=["agree", "disagree"],
+)
+
+
 def _fitted(**params) -> CrossLingualPairEmbedding:
     est = CrossLingualPairEmbedding(encoder="char_hash", reference_size=8, cache=False, **params)
     return est.fit(PAIRS)
@@ -161,11 +171,7 @@ def test_low_support_swaps_the_neutral_heads_agree_and_disagree() -> None:
     X[:, 2] = 1.0  # every row routed
     X[:, 3] = 0.0  # support: typical
     params = dict(
-        relatedness_columns=[0],
-        neutral=LogisticRegression(),
-        neutral_columns=[1],
-        route_column=2,
-        neutral_labels=["agree", "disagree"],
+        **_HEAD,
         support_column=3,
         support_threshold=-1.0,
     )
@@ -188,11 +194,7 @@ def test_low_support_swaps_the_neutral_heads_agree_and_disagree() -> None:
 def test_a_classifier_saved_before_the_support_rule_still_predicts() -> None:
     X, y = _routed_data()
     clf = RelatedThenStanceClassifier(
-        relatedness_columns=[0],
-        neutral=LogisticRegression(),
-        neutral_columns=[1],
-        route_column=2,
-        neutral_labels=["agree", "disagree"],
+        **_HEAD,
     ).fit(X, y)
     routed = X.copy()
     routed[:, 2] = 1.0
@@ -241,11 +243,7 @@ def _routed_data(seed: int = 0):
 def test_neutral_head_is_used_only_for_routed_rows_and_predicts_only_its_labels() -> None:
     X, y = _routed_data()
     clf = RelatedThenStanceClassifier(
-        relatedness_columns=[0],
-        neutral=LogisticRegression(),
-        neutral_columns=[1],
-        route_column=2,
-        neutral_labels=["agree", "disagree"],
+        **_HEAD,
         stance_drop_columns=[2],
     ).fit(X, y)
     english = clf.predict_proba(X)
@@ -267,11 +265,7 @@ def test_contrast_augmentation_teaches_the_neutral_head_that_a_mark_means_disagr
     X[:, 3] = 0.0  # the mark never fires in the training pairs
     X[:, 2] = 1.0  # every row routed
     params = dict(
-        relatedness_columns=[0],
-        neutral=LogisticRegression(),
-        neutral_columns=[1, 3],
-        route_column=2,
-        neutral_labels=["agree", "disagree"],
+        **{**_HEAD, "neutral_columns": [1, 3]},
     )
     agree_row = np.array([[2.0, 0.0, 1.0, 1.0]])  # related, no negation cue, marked
     plain = RelatedThenStanceClassifier(**params).fit(X, y)

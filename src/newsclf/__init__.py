@@ -9,10 +9,10 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from newsclf.errors import ArtifactError, ConfigError, DataError, NewsclfError
+from newsclf.utils.lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from newsclf.classifier import NewsClassifier, load
@@ -34,17 +34,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'newsclf' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_attributes("newsclf", _LAZY, globals())
 
 
 __all__ = [
