@@ -371,19 +371,10 @@ class CrossLingualPairEmbedding(PairEmbedding):
         self, texts: list[str], langs: list[str], claims: np.ndarray, chunks: int
     ) -> np.ndarray:
         """``(n_claims, n_texts)`` best cosine of each claim over each text's first chunks."""
-        parts = [_chunks(t, self.lead_chars, chunks) for t in texts]
-        flat = [c for p in parts for c in p]
-        vecs = self._center(
-            self._embed(flat, "passage"),
-            [lang for p, lang in zip(parts, langs, strict=True) for _ in p],
-            "passage",
-        )
-        cos = claims @ vecs.T
+        parts = self._embed_pieces([_chunks(t, self.lead_chars, chunks) for t in texts], "passage")
         out = np.empty((len(claims), len(texts)))
-        start = 0
-        for j, p in enumerate(parts):
-            out[:, j] = cos[:, start : start + len(p)].max(axis=1)
-            start += len(p)
+        for j, (vecs, lang) in enumerate(zip(parts, langs, strict=True)):
+            out[:, j] = (claims @ self._center(vecs, [lang] * len(vecs), "passage").T).max(axis=1)
         return out
 
     def _calibrated(
@@ -467,9 +458,11 @@ class CrossLingualPairEmbedding(PairEmbedding):
             }[block]
             out.append(part * float(self.embedding_weight))
         out.append(route.astype(np.float64)[:, None])
-        out.append(self._neutral(texts, targets, leads))
+        # claims and leads are tokenised once, for the cue and the contrast columns
+        tokens = {t: tokenize(t) for t in dict.fromkeys([*targets, *leads])}
+        out.append(self._neutral(texts, targets, leads, tokens))
         if getattr(self, "contrast_", False):
-            out.append(_contrasts(targets, leads))
+            out.append(_contrasts(targets, leads, tokens))
         if getattr(self, "support_sentences", 0):
             langs = [(target_lang[h], text_lang[t]) for t, h in zip(texts, targets, strict=True)]
             out.append(self._support(texts, target_vecs, route, langs)[:, None])
@@ -480,10 +473,17 @@ class CrossLingualPairEmbedding(PairEmbedding):
             out.append(part * float(self.neutral_weight))
         return np.hstack(out).astype(np.float64)
 
-    def _neutral(self, texts: list[str], targets: list[str], leads: list[str]) -> np.ndarray:
-        """The :data:`NEUTRAL_FEATURES` of each pair (each distinct text analysed once)."""
-        claim = {h: _cue_counts(h) for h in dict.fromkeys(targets)}
-        lead = {t: _cue_counts(t) for t in dict.fromkeys(leads)}
+    def _neutral(
+        self,
+        texts: list[str],
+        targets: list[str],
+        leads: list[str],
+        tokens: dict[str, list[str]],
+    ) -> np.ndarray:
+        """The :data:`NEUTRAL_FEATURES` of each pair (each distinct text analysed once;
+        ``tokens`` of the claims and leads)."""
+        claim = {h: _cue_counts(tokens[h]) for h in dict.fromkeys(targets)}
+        lead = {t: _cue_counts(tokens[t]) for t in dict.fromkeys(leads)}
         numbers = {t: _numbers(t) for t in dict.fromkeys(texts)}
         rows = []
         for text, target, first in zip(texts, targets, leads, strict=True):
@@ -528,18 +528,13 @@ class CrossLingualPairEmbedding(PairEmbedding):
         if not rows:
             return out
         distinct = list(dict.fromkeys(texts[i] for i in rows))
-        split = {
-            t: _support_sentences(t, self.support_sentences, self.sentence_chars) for t in distinct
-        }
-        vecs = self._embed([s for t in distinct for s in split[t]], "passage")
-        start, spans = 0, {}
-        for t in distinct:
-            spans[t] = (start, start + len(split[t]))
-            start += len(split[t])
+        sentences = [
+            _support_sentences(t, self.support_sentences, self.sentence_chars) for t in distinct
+        ]
+        vecs = dict(zip(distinct, self._embed_pieces(sentences, "passage"), strict=True))
         for i in rows:
-            a, b = spans[texts[i]]
             mean, sd = self.support_stats_[langs[i]]
-            out[i] = (float((vecs[a:b] @ target_vecs[i]).max()) - mean) / sd
+            out[i] = (float((vecs[texts[i]] @ target_vecs[i]).max()) - mean) / sd
         return out
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
@@ -573,15 +568,14 @@ def _support_sentences(text: str, n: int, chars: int) -> list[str]:
     return out[:n] or [text[:chars]]
 
 
-def _contrasts(targets: list[str], leads: list[str]) -> np.ndarray:
-    """The :data:`CONTRAST_FEATURES` of each pair (claim against the article's lead)."""
-    claim = {h: tokenize(h) for h in dict.fromkeys(targets)}
-    lead = {t: tokenize(t) for t in dict.fromkeys(leads)}
-    claim_poles = {h: poles(tokens) for h, tokens in claim.items()}
-    lead_poles = {t: poles(tokens) for t, tokens in lead.items()}
+def _contrasts(targets: list[str], leads: list[str], tokens: dict[str, list[str]]) -> np.ndarray:
+    """The :data:`CONTRAST_FEATURES` of each pair (claim against the article's lead;
+    ``tokens`` of both)."""
+    claim_poles = {h: poles(tokens[h]) for h in dict.fromkeys(targets)}
+    lead_poles = {t: poles(tokens[t]) for t in dict.fromkeys(leads)}
     rows = [
         [
-            float(bool(count_cues(claim[h], DENIAL)) and not count_cues(lead[t], DENIAL)),
+            float(bool(count_cues(tokens[h], DENIAL)) and not count_cues(tokens[t], DENIAL)),
             float(conflicts(claim_poles[h], lead_poles[t]) > 0),
         ]
         for h, t in zip(targets, leads, strict=True)
@@ -594,9 +588,9 @@ def _languages(texts: list[str]) -> dict[str, str]:
     return {t: detect_language(t) for t in dict.fromkeys(texts)}
 
 
-def _cue_counts(text: str) -> list[int]:
-    """Negation, refuting, strong-refuting and hedging cue counts of ``text`` (both languages)."""
-    tokens = tokenize(text)
+def _cue_counts(tokens: list[str]) -> list[int]:
+    """Negation, refuting, strong-refuting and hedging cue counts of ``tokens`` (both
+    languages)."""
     return [
         len(count_cues(tokens, cues)) for cues in (NEGATION, REFUTING, STRONG_REFUTING, HEDGING)
     ]

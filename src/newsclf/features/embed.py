@@ -107,6 +107,15 @@ class _EmbeddingMixin:
             remote=(self.encoder, self.n_threads),
         )
 
+    def _embed_pieces(self, pieces: list[list[str]], kind: str) -> list[np.ndarray]:
+        """The vectors of each text's pieces (sentences, chunks), all embedded in one call."""
+        vecs = self._embed([p for parts in pieces for p in parts], kind)
+        out, start = [], 0
+        for parts in pieces:
+            out.append(vecs[start : start + len(parts)])
+            start += len(parts)
+        return out
+
 
 class TextEmbedding(_EmbeddingMixin, TransformerMixin, BaseEstimator):
     """Dense sentence embeddings of single texts (optionally only their first characters).
@@ -356,25 +365,19 @@ class PairEmbedding(_EmbeddingMixin, TransformerMixin, BaseEstimator):
     def _sentence_cosines(self, texts: list[str], targets: np.ndarray, sims: np.ndarray) -> None:
         """Best, top-3 mean and first-sentence cosines; each distinct text is split once."""
         distinct = list(dict.fromkeys(texts))
-        split = {
-            t: [
+        split = [
+            [
                 (s.strip() or s)[: self.sentence_chars]
                 for s in split_sentences(t)[: self.max_sentences]
             ]
             for t in distinct
-        }
-        flat = [s for t in distinct for s in split[t]]
-        vecs = self._embed(flat, "passage")
-        start, spans = 0, {}
-        for t in distinct:
-            spans[t] = (start, start + len(split[t]))
-            start += len(split[t])
+        ]
+        vecs = dict(zip(distinct, self._embed_pieces(split, "passage"), strict=True))
         for i, text in enumerate(texts):
-            a, b = spans[text]
-            cos = np.sort(vecs[a:b] @ targets[i])[::-1]
+            cos = np.sort(vecs[text] @ targets[i])[::-1]
             sims[i, 2] = cos[0]
             sims[i, 3] = cos[:3].mean()
-            sims[i, 4] = vecs[a] @ targets[i]
+            sims[i, 4] = vecs[text][0] @ targets[i]
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         check_is_fitted(self, "blocks_")
