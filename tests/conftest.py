@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
@@ -112,3 +113,21 @@ def write_synthetic_fnc1(root: Path) -> Path:
     (root / "train_bodies.csv").write_text("\n".join(bodies), encoding="utf-8")
     (root / "train_stances.csv").write_text("\n".join(stances), encoding="utf-8")
     return root
+
+
+def reachable_arrays(obj: object, depth: int = 0) -> list[np.ndarray]:
+    """The numpy arrays reachable from ``obj`` through attributes, lists and dicts."""
+    if isinstance(obj, np.ndarray):
+        return [obj]
+    if depth > 8:
+        return []
+    children = (
+        list(obj.values())
+        if isinstance(obj, dict)
+        else list(obj)
+        if isinstance(obj, list | tuple)
+        else list(vars(obj).values())
+        if hasattr(obj, "__dict__")
+        else []
+    )
+    return [a for child in children for a in reachable_arrays(child, depth + 1)]

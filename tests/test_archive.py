@@ -9,7 +9,9 @@ import logging
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pytest
+from conftest import reachable_arrays
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
@@ -293,6 +295,8 @@ def test_a_model_source_loads_its_model_once_per_process_and_refuses_a_changed_m
     source = ModelSource.open(tiny_model_dir)
     first = source.load()
     assert source.load() is first and source.tasks == first.tasks
+    # a worker maps the weights from the file: the workers of one machine share one copy
+    assert any(isinstance(a, np.memmap) for a in reachable_arrays(first.models))
     forget_loaded()
     assert source.load() is not first
     model = tmp_path / "model"

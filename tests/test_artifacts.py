@@ -6,10 +6,12 @@ import json
 from pathlib import Path
 
 import joblib
+import numpy as np
 import pytest
 import sklearn
 from conftest import TINY_TARGETS as TARGETS
 from conftest import TINY_TEXTS as TEXTS
+from conftest import reachable_arrays
 
 import newsclf
 from newsclf import artifacts
@@ -34,6 +36,20 @@ def test_round_trip_gives_identical_probabilities(classifier, saved: Path) -> No
     for task in before:
         assert (before[task] == after[task]).all()
     assert loaded.labels == classifier.labels
+
+
+def test_mmap_load_maps_the_weights_read_only_and_predicts_the_same(
+    classifier, saved: Path
+) -> None:
+    mapped = newsclf.load(saved, mmap=True)
+    arrays = [a for task in mapped.models.values() for a in reachable_arrays(task.pipeline)]
+    maps = [a for a in arrays if isinstance(a, np.memmap)]
+    assert maps and not any(a.flags.writeable for a in maps)
+    assert not any(isinstance(a, np.memmap) for a in reachable_arrays(newsclf.load(saved).models))
+    before = classifier.predict_proba(TEXTS, targets=TARGETS)
+    after = mapped.predict_proba(TEXTS, targets=TARGETS)
+    for task in before:
+        assert (before[task] == after[task]).all()
 
 
 def test_manifest_records_versions_tasks_and_checksums(saved: Path) -> None:

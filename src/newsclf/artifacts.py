@@ -251,13 +251,15 @@ def load_models(
     *,
     allow_version_mismatch: bool = False,
     trusted: list[str] | None = None,
+    mmap: bool = False,
 ) -> tuple[dict[str, TaskModel], dict[str, Any]]:
     """The task models and the manifest of an artifact directory, after checking its
     manifest, checksums and versions (:func:`newsclf.load` wraps them in a classifier).
 
     ``trusted`` names extra types a ``skops`` artifact may rebuild (beyond those skops trusts
     by default and :data:`TRUSTED_TYPES`); joblib artifacts are pickles and must come from a
-    trusted source.
+    trusted source. ``mmap``: map a joblib artifact's arrays read-only from the file (see
+    :func:`newsclf.load`); skops artifacts are always read into memory.
     """
     path = Path(path).expanduser().absolute()
     manifest = read_manifest(path)
@@ -279,7 +281,7 @@ def load_models(
                 if serialization == "skops":
                     pipeline = _load_skops(path / spec["file"], list(trusted or []))
                 else:
-                    pipeline = joblib.load(path / spec["file"])
+                    pipeline = joblib.load(path / spec["file"], mmap_mode="r" if mmap else None)
             except ArtifactError:
                 raise
             except sklearn.exceptions.InconsistentVersionWarning as exc:

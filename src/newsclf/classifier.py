@@ -358,15 +358,23 @@ class NewsClassifier:
 
 
 def load(
-    path: str | Path, *, allow_version_mismatch: bool = False, trusted: list[str] | None = None
+    path: str | Path,
+    *,
+    allow_version_mismatch: bool = False,
+    trusted: list[str] | None = None,
+    mmap: bool = False,
 ) -> NewsClassifier:
     """Load a saved classifier after checking its manifest, checksums and versions.
 
     ``trusted`` names extra types a ``skops`` artifact may rebuild (beyond those skops trusts
     by default and :data:`newsclf.artifacts.TRUSTED_TYPES`); joblib artifacts are pickles and
-    must come from a trusted source.
+    must come from a trusted source. ``mmap=True`` maps the large arrays of a joblib artifact
+    read-only from the file (joblib's ``mmap_mode="r"``) instead of copying them: the model
+    loads faster and the processes of one machine that load it share one copy of its weights
+    (the Dask workers of ``newsclf predict --cluster`` do); such a model predicts, it cannot be
+    refitted in place.
     """
     models, manifest = load_models(
-        path, allow_version_mismatch=allow_version_mismatch, trusted=trusted
+        path, allow_version_mismatch=allow_version_mismatch, trusted=trusted, mmap=mmap
     )
     return NewsClassifier(models, manifest)

@@ -123,8 +123,10 @@ def _entries(
 ) -> tuple[list[Entry], str | None]:
     if isinstance(records, str | Path):
         return read_entries(records, encoding=encoding, fmt=fmt, fields=fields), str(records)
-    if isinstance(records, list | tuple) and records and all(
-        isinstance(r, str | Path) for r in records
+    if (
+        isinstance(records, list | tuple)
+        and records
+        and all(isinstance(r, str | Path) for r in records)
     ):  # several files (a list of bare texts is refused: texts have no gold labels)
         paths = [str(r) for r in records]
         entries = read_entries(paths, encoding=encoding, fmt=fmt, fields=fields)
