@@ -29,7 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 CLAIMS = HERE / "claims.jsonl"
 SITES = ("hvg", "mandiner", "mn", "telex")
-SPLITS = ("dev", "holdout", "fresh", "all")  # "all" = every split
+SPLITS = ("dev", "holdout", "fresh", "fresh2", "all")  # "all" = every split
 LABELS = ("agree", "disagree", "unrelated")
 
 
