@@ -194,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--fnc1-root", required=True)
     ap.add_argument("--hu-root", required=True)
-    ap.add_argument("--split", default="dev", choices=["dev", "holdout", "fresh", "all"])
+    ap.add_argument("--split", default="dev", choices=["dev", "holdout", "fresh", "fresh2", "all"])
     ap.add_argument("--cache", type=Path, default=None)
     ap.add_argument("--set", nargs="*", default=[], help="Hydra overrides for every variant")
     ap.add_argument(
