@@ -11,7 +11,8 @@ pairs, as the hidden judge's model is. The claims are the project's own
 (``experiments/hu_claims/claims.jsonl``, joined with the article bodies by ``join.py``; no
 ``lang`` field, as the hidden set may have none). Tune on ``--split dev`` (40 articles), report
 ``--split holdout`` (20 articles) and ``--split fresh`` (20 articles, claims by another
-annotator) once per final candidate. ``--support-stats`` prints the best-sentence cosine's mean
+annotator) once per final candidate; ``--split fresh2`` (20 articles, claims written blind) is
+the untouched estimate: run it once, for a model already chosen. ``--support-stats`` prints the best-sentence cosine's mean
 and sd over the related pairs of ``--split`` per language pair (the config's
 ``features.pair.embed.support_stats``) and exits.
 
