@@ -257,15 +257,14 @@ def test_a_cache_file_damaged_while_open_is_rebuilt_on_the_next_query(tmp_path: 
 
 
 def test_column_major_coefficients_predict_exactly_the_same(tiny_model_dir: Path) -> None:
-    import numpy as np
-
-    from newsclf.archive.predict import _column_major_coefs
+    from newsclf.utils.coef_layout import column_major_coefs
 
     clf = newsclf.load(tiny_model_dir)
+    stance = clf.estimator("stance").named_steps["model"]
+    stance.coef_ = np.ascontiguousarray(stance.coef_)  # as scikit-learn fits it
     records = [{"text": t, "target": "Az infláció gyorsul."} for t in TEXTS]
     before = clf.predict_proba(records)
-    _column_major_coefs(clf)
-    stance = clf.estimator("stance").named_steps["model"]
+    column_major_coefs(m.pipeline for m in clf.models.values())
     assert stance.coef_.flags.f_contiguous
     after = clf.predict_proba(records)
     for task in before:

@@ -52,6 +52,22 @@ def test_mmap_load_maps_the_weights_read_only_and_predicts_the_same(
         assert (before[task] == after[task]).all()
 
 
+def test_weights_are_saved_column_major_so_a_mapped_model_is_not_copied_to_predict(
+    classifier, tmp_path: Path
+) -> None:
+    stance = classifier.estimator("stance").named_steps["model"]
+    stance.coef_ = np.ascontiguousarray(stance.coef_)  # as SGDClassifier and LinearSVC fit it
+    before = classifier.predict_proba(TEXTS, targets=TARGETS)
+    mapped = newsclf.load(classifier.save(tmp_path / "model"), mmap=True)
+    # streaming prediction wants coef_ column-major (archive.predict): stored so, the mapped
+    # weights are used as they are instead of being copied into each process
+    coef = mapped.estimator("stance").named_steps["model"].coef_
+    assert coef.shape[0] > 1 and isinstance(coef, np.memmap) and coef.flags.f_contiguous
+    after = mapped.predict_proba(TEXTS, targets=TARGETS)
+    for task in before:
+        assert (before[task] == after[task]).all()
+
+
 def test_manifest_records_versions_tasks_and_checksums(saved: Path) -> None:
     manifest = json.loads((saved / "manifest.json").read_text())
     assert manifest["format_version"] == artifacts.FORMAT_VERSION

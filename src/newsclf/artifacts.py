@@ -30,6 +30,7 @@ from newsclf.compat import MOVED_TYPES
 from newsclf.errors import ArtifactError
 from newsclf.pipeline import TaskModel
 from newsclf.utils.atomic import atomic_dir
+from newsclf.utils.coef_layout import column_major_coefs
 from newsclf.utils.hashing import file_sha256
 
 __all__ = [
@@ -119,6 +120,8 @@ def save_models(
         tasks = {}
         for task, model in models.items():
             name = f"{task}.{serialization}"
+            # stored as prediction reads them (a model mapped with mmap=True is then not copied)
+            column_major_coefs([model.pipeline])
             _dump(model.pipeline, tmp / name, serialization)
             tasks[task] = {
                 "file": name,

@@ -21,8 +21,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
-import numpy as np
-
 from newsclf.archive.shards import DEFAULT_CHUNK_SIZE, ShardJob, ShardResult
 from newsclf.archive.source import ModelSource
 from newsclf.classifier import NewsClassifier
@@ -31,13 +29,12 @@ from newsclf.data.validate import check_record
 from newsclf.errors import ConfigError, DataError
 from newsclf.scoring import ON_ERROR, prediction_rows
 from newsclf.utils.atomic import atomic_file
+from newsclf.utils.coef_layout import column_major_coefs
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "predict_shard", "predict_stream"]
 
+
 #: packages whose objects hold fitted models (walked to find ``coef_``)
-_MODEL_PACKAGES = frozenset({"sklearn", "newsclf"})
-
-
 class _Writer(Protocol):
     def write(self, rows: list[dict[str, Any]]) -> None: ...
 
@@ -136,60 +133,6 @@ def _check(
     return entries, errors
 
 
-def _column_major_coefs(model: NewsClassifier) -> None:
-    """Store every fitted linear model's ``coef_`` column-major (same values), in place.
-
-    scikit-learn scores sparse rows with ``X @ coef_.T``; scipy needs that right-hand side
-    C-contiguous and copies it on every call otherwise: with hashed features (2**20 columns x
-    20 classes) that is a 160 MB copy per call, which chunked prediction would pay once per
-    chunk (measured: a third of the time at 2000 records a chunk). Column-major ``coef_`` makes
-    ``coef_.T`` C-contiguous, so the copy never happens; the products, and so the predictions,
-    are the same. Idempotent.
-    """
-    seen: set[int] = set()
-    stack: list[Any] = [m.pipeline for m in model.models.values()]
-    while stack:
-        item = stack.pop()
-        if id(item) in seen:
-            continue
-        seen.add(id(item))
-        coef = item.__dict__.get("coef_")
-        if isinstance(coef, np.ndarray) and coef.ndim == 2 and not coef.flags.f_contiguous:
-            item.coef_ = np.asfortranarray(coef)
-        for value in item.__dict__.values():
-            stack.extend(_estimators(value))
-
-
-def _is_model(value: Any) -> bool:
-    """A scikit-learn or newsclf object (estimators and their fitted helpers, such as the
-    calibrated folds of CalibratedClassifierCV, which are not estimators themselves)."""
-    return hasattr(value, "__dict__") and type(value).__module__.split(".")[0] in _MODEL_PACKAGES
-
-
-def _estimators(value: Any, depth: int = 0) -> list[Any]:
-    """The estimators held in an attribute: itself, or inside a list, tuple or dict of them
-    (pipeline steps, per-target models, calibrated folds); vocabularies and arrays are skipped
-    by looking at their first item only."""
-    if _is_model(value):
-        return [value]
-    if depth > 3:
-        return []
-    items: list[Any]
-    if isinstance(value, list | tuple):
-        items = list(value)
-    elif isinstance(value, dict):
-        items = list(value.values()) if value else []
-    else:
-        return []
-    if not items or not (_is_model(items[0]) or isinstance(items[0], list | tuple | dict)):
-        if not any(_is_model(v) for v in items[:8]):
-            return []
-    found: list[Any] = []
-    for item in items:
-        found += _estimators(item, depth + 1)
-    return found
-
-
 def predict_stream(
     model: NewsClassifier,
     source: str | Path | Any,
@@ -211,7 +154,7 @@ def predict_stream(
     if on_error not in ON_ERROR:
         raise ConfigError(f"must be one of {', '.join(ON_ERROR)}, got {on_error!r}", key="on_error")
     collect = on_error == "record"
-    _column_major_coefs(model)
+    column_major_coefs(m.pipeline for m in model.models.values())
     records = errors = 0
     chunks = iter_chunks(
         source, fmt=fmt, encoding=encoding, chunk_size=chunk_size, source=name, fields=fields
