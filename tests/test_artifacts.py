@@ -66,6 +66,11 @@ def test_weights_are_saved_column_major_so_a_mapped_model_is_not_copied_to_predi
     after = mapped.predict_proba(TEXTS, targets=TARGETS)
     for task in before:
         assert (before[task] == after[task]).all()
+    # saving leaves the caller's model alone, and a model loaded into memory is row-major
+    # again: SGDClassifier.partial_fit refuses a column-major coef_
+    assert stance.coef_.flags.c_contiguous
+    loaded = newsclf.load(tmp_path / "model").estimator("stance").named_steps["model"]
+    assert loaded.coef_.flags.c_contiguous and not isinstance(loaded.coef_, np.memmap)
 
 
 def test_manifest_records_versions_tasks_and_checksums(saved: Path) -> None:

@@ -30,7 +30,7 @@ from newsclf.compat import MOVED_TYPES
 from newsclf.errors import ArtifactError
 from newsclf.pipeline import TaskModel
 from newsclf.utils.atomic import atomic_dir
-from newsclf.utils.coef_layout import column_major_coefs
+from newsclf.utils.coef_layout import row_major_coefs, stored_column_major
 from newsclf.utils.hashing import file_sha256
 
 __all__ = [
@@ -121,8 +121,8 @@ def save_models(
         for task, model in models.items():
             name = f"{task}.{serialization}"
             # stored as prediction reads them (a model mapped with mmap=True is then not copied)
-            column_major_coefs([model.pipeline])
-            _dump(model.pipeline, tmp / name, serialization)
+            with stored_column_major([model.pipeline]):
+                _dump(model.pipeline, tmp / name, serialization)
             tasks[task] = {
                 "file": name,
                 "labels": model.labels,
@@ -285,6 +285,8 @@ def load_models(
                     pipeline = _load_skops(path / spec["file"], list(trusted or []))
                 else:
                     pipeline = joblib.load(path / spec["file"], mmap_mode="r" if mmap else None)
+                if not mmap:  # in memory: the layout partial_fit needs (saved column-major)
+                    row_major_coefs([pipeline])
             except ArtifactError:
                 raise
             except sklearn.exceptions.InconsistentVersionWarning as exc:

@@ -3,12 +3,13 @@ the same either way)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
-__all__ = ["column_major_coefs"]
+__all__ = ["column_major_coefs", "linear_models", "row_major_coefs", "stored_column_major"]
 
 #: the packages whose objects are searched for estimators
 _MODEL_PACKAGES = frozenset({"sklearn", "newsclf"})
@@ -23,10 +24,40 @@ def column_major_coefs(models: Iterable[Any]) -> None:
     20 classes) that is a 160 MB copy per call, which chunked prediction would pay once per
     chunk (measured: a third of the time at 2000 records a chunk). Column-major ``coef_`` makes
     ``coef_.T`` C-contiguous, so the copy never happens; the products, and so the predictions,
-    are the same. Idempotent. Models are saved this way too (:func:`newsclf.artifacts.save`),
-    so that a model loaded with ``mmap=True`` keeps its ``coef_`` mapped from the file instead
-    of copying it here.
+    are the same. Idempotent. Files are written this way (:func:`stored_column_major`), so
+    that a model loaded with ``mmap=True`` keeps its ``coef_`` mapped from the file instead of
+    copying it here.
     """
+    for item in linear_models(models):
+        if not item.coef_.flags.f_contiguous:
+            item.coef_ = np.asfortranarray(item.coef_)
+
+
+def row_major_coefs(models: Iterable[Any]) -> None:
+    """Store every fitted linear model's ``coef_`` row-major, in place: the layout
+    scikit-learn's incremental learners need (``SGDClassifier.partial_fit`` refuses a
+    column-major one). What a model loaded into memory gets."""
+    for item in linear_models(models):
+        if not item.coef_.flags.c_contiguous:
+            item.coef_ = np.ascontiguousarray(item.coef_)
+
+
+@contextmanager
+def stored_column_major(models: Iterable[Any]) -> Iterator[None]:
+    """Within the block, every fitted linear model's ``coef_`` is column-major; afterwards the
+    original arrays are back (saving does not change the caller's model)."""
+    found = list(linear_models(models))
+    originals = [item.coef_ for item in found]
+    try:
+        column_major_coefs(found)
+        yield
+    finally:
+        for item, coef in zip(found, originals, strict=True):
+            item.coef_ = coef
+
+
+def linear_models(models: Iterable[Any]) -> Iterator[Any]:
+    """The estimators reachable from ``models`` with a 2-D ``coef_`` array."""
     seen: set[int] = set()
     stack: list[Any] = list(models)
     while stack:
@@ -35,8 +66,8 @@ def column_major_coefs(models: Iterable[Any]) -> None:
             continue
         seen.add(id(item))
         coef = item.__dict__.get("coef_")
-        if isinstance(coef, np.ndarray) and coef.ndim == 2 and not coef.flags.f_contiguous:
-            item.coef_ = np.asfortranarray(coef)
+        if isinstance(coef, np.ndarray) and coef.ndim == 2:
+            yield item
         for value in item.__dict__.values():
             stack.extend(_estimators(value))
 
