@@ -34,7 +34,6 @@ from newsclf.utils.coef_layout import column_major_coefs
 __all__ = ["DEFAULT_CHUNK_SIZE", "predict_shard", "predict_stream"]
 
 
-#: packages whose objects hold fitted models (walked to find ``coef_``)
 class _Writer(Protocol):
     def write(self, rows: list[dict[str, Any]]) -> None: ...
 
