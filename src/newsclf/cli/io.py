@@ -53,12 +53,16 @@ def output(path: str | None) -> Iterator[TextIO]:
         yield fh
 
 
-def load_model(args: argparse.Namespace) -> Any:
-    """The model of ``args.model``, loaded as ``--allow-version-mismatch``/``--trust`` say."""
+def load_model(args: argparse.Namespace, *, mmap: bool = False) -> Any:
+    """The model of ``args.model``, loaded as ``--allow-version-mismatch``/``--trust`` say
+    (``mmap``: weights mapped read-only from the file, for a command that only predicts)."""
     import newsclf
 
     return newsclf.load(
-        args.model, allow_version_mismatch=args.allow_version_mismatch, trusted=args.trust
+        args.model,
+        allow_version_mismatch=args.allow_version_mismatch,
+        trusted=args.trust,
+        mmap=mmap,
     )
 
 

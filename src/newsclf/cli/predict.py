@@ -74,7 +74,8 @@ def run(args: argparse.Namespace) -> int:
             args.model, allow_version_mismatch=args.allow_version_mismatch, trusted=args.trust
         )
     else:
-        clf = load_model(args)
+        # mapped as a cluster worker maps it: prediction uses the saved layout, nothing copied
+        clf = load_model(args, mmap=True)
     if "-" in inputs:
         if len(inputs) > 1:
             raise DataError(
