@@ -371,7 +371,7 @@ def load(
     must come from a trusted source. ``mmap=True`` maps the large arrays of a joblib artifact
     read-only from the file (joblib's ``mmap_mode="r"``) instead of copying them: the model
     loads faster and the processes of one machine that load it share one copy of its weights
-    (the Dask workers of ``newsclf predict --cluster`` do); such a model predicts, it cannot be
+    (``newsclf predict`` and its Dask workers do); such a model predicts, it cannot be
     refitted in place.
     """
     models, manifest = load_models(
